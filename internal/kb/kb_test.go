@@ -1,0 +1,41 @@
+package kb_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/rickar/cal/v2"
+	"github.com/rickar/cal/v2/jp"
+
+	"github.com/kakekomi/kakekomi/internal/kb"
+)
+
+func TestEmbeddedIsValid(t *testing.T) {
+	if _, err := kb.Load(kb.Embedded()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHolidaysMatchLibrary checks the holiday data against a maintained
+// library for every year the data covers. The library is used only here: it
+// has a data race and stops knowing 国民の休日 after 2032.
+func TestHolidaysMatchLibrary(t *testing.T) {
+	k, err := kb.Load(kb.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cal.NewBusinessCalendar()
+	c.AddHoliday(jp.Holidays...)
+	first, last := k.HolidayYears[0], k.HolidayYears[1]
+	if first > 2024 || last < 2030 {
+		t.Fatalf("holidays cover %d-%d; want at least 2024-2030", first, last)
+	}
+	for d := time.Date(first, 1, 1, 12, 0, 0, 0, time.UTC); d.Year() <= last; d = d.AddDate(0, 0, 1) {
+		actual, observed, _ := c.IsHoliday(d)
+		want := actual || observed
+		_, got := k.IsHoliday(d)
+		if got != want {
+			t.Errorf("%s: holiday in data = %v, in library = %v", d.Format(time.DateOnly), got, want)
+		}
+	}
+}

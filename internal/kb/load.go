@@ -1,0 +1,212 @@
+package kb
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+//go:embed data
+var embedded embed.FS
+
+// Embedded returns the knowledge base files built into the binary.
+func Embedded() fs.FS {
+	sub, err := fs.Sub(embedded, "data")
+	if err != nil {
+		panic(err) // the folder is embedded above; this cannot fail
+	}
+	return sub
+}
+
+// Problem is one thing wrong in the knowledge base files.
+type Problem struct {
+	File string
+	Msg  string
+}
+
+func (p Problem) String() string { return p.File + ": " + p.Msg }
+
+// Problems is the error returned by Load when the files are not valid. It
+// names every problem found, not only the first.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "knowledge base has %d problem(s):", len(ps))
+	for _, p := range ps {
+		b.WriteString("\n  ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+type metaFile struct {
+	Version    string    `yaml:"version"`
+	General    []DeskRef `yaml:"general"`
+	MinorDesks []DeskRef `yaml:"minor_desks"`
+}
+
+type holidaysFile struct {
+	Years    [2]int    `yaml:"years"`
+	Holidays []Holiday `yaml:"holidays"`
+}
+
+// Load reads and validates the knowledge base from fsys (laid out like
+// data/: kb.yaml, questions.yaml, steps.yaml, donts.yaml, emergency.yaml,
+// brands.yaml, holidays.yaml, desks/*.yaml, types/*.yaml). When anything is
+// wrong it returns a Problems error listing all of it.
+func Load(fsys fs.FS) (*KB, error) {
+	l := loader{fsys: fsys}
+	var meta metaFile
+	l.decode("kb.yaml", &meta)
+	k := &KB{Version: meta.Version, General: meta.General, MinorDesks: meta.MinorDesks}
+	var qs struct {
+		Questions []*Question `yaml:"questions"`
+	}
+	l.decode("questions.yaml", &qs)
+	k.Questions = qs.Questions
+	var steps struct {
+		Steps []*Step `yaml:"steps"`
+	}
+	l.decode("steps.yaml", &steps)
+	k.Steps = steps.Steps
+	var donts struct {
+		Donts []*Dont `yaml:"donts"`
+	}
+	l.decode("donts.yaml", &donts)
+	k.Donts = donts.Donts
+	var em struct {
+		Emergency []*EmergencyKind `yaml:"emergency"`
+	}
+	l.decode("emergency.yaml", &em)
+	k.Emergency = em.Emergency
+	var brands struct {
+		Brands []*Brand `yaml:"brands"`
+	}
+	l.decode("brands.yaml", &brands)
+	k.Brands = brands.Brands
+	var hol holidaysFile
+	l.decode("holidays.yaml", &hol)
+	k.HolidayYears = hol.Years
+	k.Holidays = make(map[string]string, len(hol.Holidays))
+	for _, h := range hol.Holidays {
+		k.Holidays[h.Date] = h.Name
+	}
+	for _, name := range l.glob("desks") {
+		d := new(Desk)
+		if l.decode(name, d) {
+			k.Desks = append(k.Desks, d)
+			l.fileOf[d] = name
+		}
+	}
+	for _, name := range l.glob("types") {
+		t := new(Type)
+		if l.decode(name, t) {
+			k.Types = append(k.Types, t)
+			l.fileOf[t] = name
+		}
+	}
+	for _, t := range k.Types {
+		k.Steps = append(k.Steps, t.StepDefs...)
+		k.Donts = append(k.Donts, t.DontDefs...)
+	}
+	k.index(&l)
+	validate(k, &l, hol.Holidays)
+	if len(l.problems) > 0 {
+		return nil, l.problems
+	}
+	return k, nil
+}
+
+type loader struct {
+	fsys     fs.FS
+	problems Problems
+	fileOf   map[any]string
+}
+
+func (l *loader) add(file, format string, args ...any) {
+	l.problems = append(l.problems, Problem{File: file, Msg: fmt.Sprintf(format, args...)})
+}
+
+// decode reads one YAML file strictly into v and reports whether it worked.
+func (l *loader) decode(name string, v any) bool {
+	if l.fileOf == nil {
+		l.fileOf = map[any]string{}
+	}
+	data, err := fs.ReadFile(l.fsys, name)
+	if err != nil {
+		l.add(name, "cannot read: %v", err)
+		return false
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict(), yaml.DisallowUnknownField())
+	if err := dec.Decode(v); err != nil {
+		l.add(name, "%s", yaml.FormatError(err, false, true))
+		return false
+	}
+	return true
+}
+
+func (l *loader) glob(dir string) []string {
+	entries, err := fs.ReadDir(l.fsys, dir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			l.add(dir, "cannot list: %v", err)
+		} else {
+			l.add(dir, "folder is missing")
+		}
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, path.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (k *KB) index(l *loader) {
+	k.types = map[string]*Type{}
+	k.desks = map[string]*Desk{}
+	k.questions = map[string]*Question{}
+	k.steps = map[string]*Step{}
+	k.donts = map[string]*Dont{}
+	for _, t := range k.Types {
+		if _, dup := k.types[t.ID]; dup {
+			l.add(l.fileOf[t], "type id %q is used twice", t.ID)
+		}
+		k.types[t.ID] = t
+	}
+	for _, d := range k.Desks {
+		if _, dup := k.desks[d.ID]; dup {
+			l.add(l.fileOf[d], "desk id %q is used twice", d.ID)
+		}
+		k.desks[d.ID] = d
+	}
+	for _, q := range k.Questions {
+		if _, dup := k.questions[q.ID]; dup {
+			l.add("questions.yaml", "question id %q is used twice", q.ID)
+		}
+		k.questions[q.ID] = q
+	}
+	for _, s := range k.Steps {
+		if _, dup := k.steps[s.ID]; dup {
+			l.add("steps.yaml", "step id %q is used twice", s.ID)
+		}
+		k.steps[s.ID] = s
+	}
+	for _, d := range k.Donts {
+		if _, dup := k.donts[d.ID]; dup {
+			l.add("donts.yaml", "don't id %q is used twice", d.ID)
+		}
+		k.donts[d.ID] = d
+	}
+}
