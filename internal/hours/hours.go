@@ -44,10 +44,10 @@ type Kind int
 
 // Schedule kinds.
 const (
-	Timed  Kind = iota // open in given ranges: open now can be computed
-	Always             // 24h
-	NoHours            // n/a: a web form or e-mail
-	Varies             // depends on the local office
+	Timed   Kind = iota // open in given ranges: open now can be computed
+	Always              // 24h
+	NoHours             // n/a: a web form or e-mail
+	Varies              // depends on the local office
 )
 
 type span struct{ from, to int } // minutes since midnight, to ≤ 1440

@@ -236,14 +236,14 @@ type Question struct {
 // EmergencyKind is one kind of emergency: its signals, the desks that must
 // come first and the first step.
 type EmergencyKind struct {
-	ID          string   `yaml:"id"`
-	Reason      Text     `yaml:"reason"` // shown in the banner
-	Signals     []Signal `yaml:"signals"`
-	Desks       []string `yaml:"desks"`                  // for adults, first first
-	MinorDesks  []string `yaml:"minor_desks,omitempty"` // for minors, if different
-	Step        Step     `yaml:"step"`
-	Threshold   float64  `yaml:"threshold"`
-	MinorOnly   bool     `yaml:"minor_only,omitempty"` // only when the person in trouble is a child
+	ID         string   `yaml:"id"`
+	Reason     Text     `yaml:"reason"` // shown in the banner
+	Signals    []Signal `yaml:"signals"`
+	Desks      []string `yaml:"desks"`                 // for adults, first first
+	MinorDesks []string `yaml:"minor_desks,omitempty"` // for minors, if different
+	Step       Step     `yaml:"step"`
+	Threshold  float64  `yaml:"threshold"`
+	MinorOnly  bool     `yaml:"minor_only,omitempty"` // only when the person in trouble is a child
 }
 
 // Brand is an organisation often impersonated in phishing, with the domains
@@ -251,7 +251,7 @@ type EmergencyKind struct {
 type Brand struct {
 	ID      string   `yaml:"id"`
 	Name    Text     `yaml:"name"`
-	Kind    string   `yaml:"kind"` // bank, card, shop, carrier, courier, public, service
+	Kind    string   `yaml:"kind"`    // bank, card, shop, carrier, courier, public, service
 	Names   []string `yaml:"names"`   // how messages name it: アマゾン, Amazon, AMAZON
 	Domains []string `yaml:"domains"` // registrable domains, e.g. amazon.co.jp
 }
@@ -264,18 +264,18 @@ type Holiday struct {
 
 // KB is the whole knowledge base, validated and indexed.
 type KB struct {
-	Version    string
-	Types      []*Type
-	Desks      []*Desk
-	Questions  []*Question
-	Steps      []*Step
-	Donts      []*Dont
-	Emergency  []*EmergencyKind
-	General    []DeskRef // desks to show when no trouble type is found
-	MinorDesks []DeskRef // desks added when the person in trouble is a child
-	Brands     []*Brand
-	Holidays   map[string]string // YYYY-MM-DD to name
-	HolidayYears [2]int          // first and last year covered
+	Version      string
+	Types        []*Type
+	Desks        []*Desk
+	Questions    []*Question
+	Steps        []*Step
+	Donts        []*Dont
+	Emergency    []*EmergencyKind
+	General      []DeskRef // desks to show when no trouble type is found
+	MinorDesks   []DeskRef // desks added when the person in trouble is a child
+	Brands       []*Brand
+	Holidays     map[string]string // YYYY-MM-DD to name
+	HolidayYears [2]int            // first and last year covered
 
 	types     map[string]*Type
 	desks     map[string]*Desk
