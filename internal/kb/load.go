@@ -48,9 +48,10 @@ func (ps Problems) Error() string {
 }
 
 type metaFile struct {
-	Version    string    `yaml:"version"`
-	General    []DeskRef `yaml:"general"`
-	MinorDesks []DeskRef `yaml:"minor_desks"`
+	Version      string    `yaml:"version"`
+	General      []DeskRef `yaml:"general"`
+	MinorDesks   []DeskRef `yaml:"minor_desks"`
+	MinorSignals []string  `yaml:"minor_signals"`
 }
 
 type holidaysFile struct {
@@ -61,12 +62,14 @@ type holidaysFile struct {
 // Load reads and validates the knowledge base from fsys (laid out like
 // data/: kb.yaml, questions.yaml, steps.yaml, donts.yaml, emergency.yaml,
 // brands.yaml, holidays.yaml, desks/*.yaml, types/*.yaml). When anything is
-// wrong it returns a Problems error listing all of it.
+// wrong it returns a Problems error listing all of it, together with what
+// could be read: callers that serve people must refuse to use it, but tools
+// that check or tune the data may look at the rest.
 func Load(fsys fs.FS) (*KB, error) {
 	l := loader{fsys: fsys}
 	var meta metaFile
 	l.decode("kb.yaml", &meta)
-	k := &KB{Version: meta.Version, General: meta.General, MinorDesks: meta.MinorDesks}
+	k := &KB{Version: meta.Version, General: meta.General, MinorDesks: meta.MinorDesks, MinorSignals: meta.MinorSignals}
 	var qs struct {
 		Questions []*Question `yaml:"questions"`
 	}
@@ -120,7 +123,7 @@ func Load(fsys fs.FS) (*KB, error) {
 	k.index(&l)
 	validate(k, &l, hol.Holidays)
 	if len(l.problems) > 0 {
-		return nil, l.problems
+		return k, l.problems
 	}
 	return k, nil
 }

@@ -1,0 +1,194 @@
+// Package desks describes the knowledge base's desks as people need them at
+// a given moment: how to reach them, whether they are open now and when they
+// open next, what to bring, and where each fact comes from.
+package desks
+
+import (
+	"sort"
+	"time"
+
+	"github.com/kakekomi/kakekomi/internal/hours"
+	"github.com/kakekomi/kakekomi/internal/kb"
+)
+
+// Source is where a desk fact comes from and when it was last checked.
+type Source struct {
+	URL     string `json:"url"`
+	Checked string `json:"checked"`
+}
+
+// Line is one channel of a desk as shown to people.
+type Line struct {
+	Kind     string  `json:"kind"`
+	Label    string  `json:"label,omitempty"`
+	Value    string  `json:"value"`
+	Free     bool    `json:"free"`
+	Cost     string  `json:"cost,omitempty"`
+	IPPhone  string  `json:"ip_phone,omitempty"`
+	Hours    string  `json:"hours,omitempty"`
+	OpenNow  *bool   `json:"open_now"`
+	NextOpen *string `json:"next_open"`
+	Caution  string  `json:"caution,omitempty"` // why the hours or value need care
+	Note     string  `json:"note,omitempty"`
+}
+
+// View is a desk as the triage object and the pages show it.
+type View struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Short       string   `json:"short"`
+	Phone       string   `json:"phone"`
+	URL         string   `json:"url"`
+	Email       string   `json:"email"`
+	Reason      string   `json:"reason"`
+	OpenNow     *bool    `json:"open_now"`
+	NextOpen    *string  `json:"next_open"`
+	Hours       string   `json:"hours"`
+	Handles     string   `json:"handles"`
+	NotHandled  string   `json:"not_handled,omitempty"`
+	Refer       []string `json:"refer,omitempty"`
+	Eligibility string   `json:"eligibility,omitempty"`
+	Fees        string   `json:"fees,omitempty"`
+	Bring       []string `json:"bring"`
+	Lines       []Line   `json:"lines"`
+	Cautions    []string `json:"cautions,omitempty"`
+	Status      string   `json:"status"`
+	Sources     []Source `json:"sources"`
+}
+
+// Describe returns the view of d at the moment at, in lang ("ja" or "en").
+func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
+	isHoliday := func(day time.Time) bool { _, ok := k.IsHoliday(day); return ok }
+	v := View{
+		ID:      d.ID,
+		Name:    d.Name.In(lang),
+		Short:   d.Short.In(lang),
+		Handles: d.Handles.Text.In(lang),
+		Refer:   d.Refer,
+		Status:  string(d.Status),
+		Bring:   []string{},
+		Lines:   []Line{},
+	}
+	srcs := sourceSet{}
+	srcs.add(d.Handles.Sources)
+	for _, f := range []*kb.Fact{d.NotHandled, d.URL, d.Eligibility, d.Fees} {
+		if f != nil {
+			srcs.add(f.Sources)
+		}
+	}
+	if d.NotHandled != nil {
+		v.NotHandled = d.NotHandled.Text.In(lang)
+	}
+	if d.URL != nil {
+		v.URL = d.URL.Text.JA
+	}
+	if d.Eligibility != nil {
+		v.Eligibility = d.Eligibility.Text.In(lang)
+	}
+	if d.Fees != nil {
+		v.Fees = d.Fees.Text.In(lang)
+	}
+	for _, b := range d.Bring {
+		v.Bring = append(v.Bring, b.In(lang))
+	}
+	for _, c := range d.Cautions {
+		v.Cautions = append(v.Cautions, c.Text.In(lang))
+		srcs.add(c.Sources)
+	}
+	var anyOpen, anyKnown bool
+	var next time.Time
+	for _, c := range d.Channels {
+		line := Line{
+			Kind: c.Kind, Label: c.Label.In(lang), Value: c.Value, Free: c.Free,
+			Cost: c.Cost.In(lang), IPPhone: c.IPPhone.In(lang), Note: c.Note.In(lang),
+		}
+		srcs.add(c.Sources)
+		if c.Status.NeedsCaution() {
+			line.Caution = seedCaution(lang)
+		}
+		if h := c.Hours; h != nil {
+			srcs.add(h.Sources)
+			line.Hours = h.Text.In(lang)
+			if h.Status.NeedsCaution() {
+				line.Caution = seedCaution(lang)
+			}
+			if h.Reliable {
+				// Parse cannot fail here: kb.Load validated every spec.
+				if s, err := hours.Parse(h.Spec); err == nil {
+					switch s.At(at, isHoliday) {
+					case hours.Open:
+						line.OpenNow = ptr(true)
+						anyOpen, anyKnown = true, true
+					case hours.Closed:
+						line.OpenNow = ptr(false)
+						anyKnown = true
+						if n, ok := s.NextOpen(at, isHoliday); ok {
+							line.NextOpen = ptr(n.Format(time.RFC3339))
+							if next.IsZero() || n.Before(next) {
+								next = n
+							}
+						}
+					}
+				}
+			}
+			if v.Hours == "" {
+				v.Hours = line.Hours
+			}
+		}
+		switch {
+		case c.Kind == "phone" && v.Phone == "":
+			v.Phone = c.Value
+		case c.Kind == "email" && v.Email == "":
+			v.Email = c.Value
+		}
+		v.Lines = append(v.Lines, line)
+	}
+	if anyKnown {
+		v.OpenNow = ptr(anyOpen)
+		if !anyOpen && !next.IsZero() {
+			v.NextOpen = ptr(next.Format(time.RFC3339))
+		}
+	}
+	v.Sources = srcs.list()
+	return v
+}
+
+// List returns every desk of the knowledge base at the moment at, in the
+// knowledge base's order; with openOnly, only those open at that moment.
+func List(k *kb.KB, at time.Time, lang string, openOnly bool) []View {
+	out := []View{}
+	for _, d := range k.Desks {
+		v := Describe(k, d, at, lang)
+		if openOnly && (v.OpenNow == nil || !*v.OpenNow) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func seedCaution(lang string) string {
+	if lang == "en" {
+		return "Only an older source gives this; please check it on the desk's own site before relying on it."
+	}
+	return "古い資料にしか載っていない情報です。念のため、公式サイトなどで確かめてください。"
+}
+
+func ptr[T any](v T) *T { return &v }
+
+type sourceSet map[Source]bool
+
+func (s sourceSet) add(srcs []kb.Source) {
+	for _, src := range srcs {
+		s[Source{URL: src.URL, Checked: src.Checked}] = true
+	}
+}
+
+func (s sourceSet) list() []Source {
+	out := make([]Source, 0, len(s))
+	for src := range s {
+		out = append(out, src)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
+}

@@ -1,0 +1,354 @@
+// Package triage reads a description of internet trouble and tells which
+// troubles it shows (several may apply), whether it is an emergency, and the
+// plan: steps by urgency, don'ts, desks in order and what to keep.
+package triage
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kakekomi/kakekomi/internal/desks"
+	"github.com/kakekomi/kakekomi/internal/hours"
+	"github.com/kakekomi/kakekomi/internal/jatext"
+	"github.com/kakekomi/kakekomi/internal/kb"
+)
+
+// MaxTextRunes is the longest description accepted.
+const MaxTextRunes = 10000
+
+// Tuning of the ranking. A type is reported when its score reaches
+// minScore; at most maxTypes are reported; at most maxDesks desks are listed.
+const (
+	minScore     = 0.3
+	maxTypes     = 5
+	maxDesks     = 8
+	maxQuestions = 5
+)
+
+// Input errors. Callers map them to exit status 2 or HTTP 400.
+var (
+	ErrEmpty    = errors.New("the description is empty: write what happened")
+	ErrTooLong  = fmt.Errorf("the description is longer than %d characters: shorten it", MaxTextRunes)
+	ErrNotUTF8  = errors.New("the description is not valid UTF-8 text")
+	ErrBadInput = errors.New("bad input")
+)
+
+// Context is what is known about the person beyond the description.
+type Context struct {
+	Minor      bool              `json:"minor,omitempty"`
+	Prefecture string            `json:"prefecture,omitempty"`
+	Answers    map[string]string `json:"answers,omitempty"`
+	AmountJPY  int               `json:"amount_jpy,omitempty"`
+	Emergency  bool              `json:"emergency,omitempty"`
+}
+
+// Input is one triage request.
+type Input struct {
+	ID      string
+	Text    string
+	At      time.Time // zero means now
+	Context Context
+	Lang    string // "ja" (default) or "en"
+}
+
+// Emergency says whether the description shows danger that comes before
+// everything else.
+type Emergency struct {
+	Active bool   `json:"active"`
+	Kind   string `json:"kind,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// TypeMatch is one trouble type found.
+type TypeMatch struct {
+	ID      string   `json:"id"`
+	Label   string   `json:"label"`
+	Plain   string   `json:"plain"`
+	Score   float64  `json:"score"`
+	Matched []string `json:"matched"`
+}
+
+// Option is one answer to a question.
+type Option struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// Question is a follow-up question; Answer is the answer given or read from
+// the description (Assumed), if any.
+type Question struct {
+	ID      string   `json:"id"`
+	Text    string   `json:"text"`
+	Options []Option `json:"options"`
+	Answer  string   `json:"answer,omitempty"`
+	Assumed bool     `json:"assumed,omitempty"`
+}
+
+// Step is one thing to do.
+type Step struct {
+	ID   string `json:"id"`
+	When string `json:"when"`
+	Text string `json:"text"`
+	Why  string `json:"why"`
+	Desk string `json:"desk"`
+}
+
+// Dont is one thing never to do, and why.
+type Dont struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	Why  string `json:"why"`
+}
+
+// Desk is a desk to turn to, with the reason for this case.
+type Desk = desks.View
+
+// Result is the triage object of the contract.
+type Result struct {
+	ID          string      `json:"id,omitempty"`
+	KBVersion   string      `json:"kb_version"`
+	At          string      `json:"at"`
+	Lang        string      `json:"lang"`
+	Minor       bool        `json:"minor"`
+	Emergency   Emergency   `json:"emergency"`
+	Types       []TypeMatch `json:"types"`
+	Questions   []Question  `json:"questions"`
+	Steps       []Step      `json:"steps"`
+	Donts       []string    `json:"donts"`
+	DontDetails []Dont      `json:"dont_details"`
+	Desks       []Desk      `json:"desks"`
+	Evidence    []string    `json:"evidence"`
+}
+
+type compiledType struct {
+	t       *kb.Type
+	signals []signal
+}
+
+type compiledEmergency struct {
+	e       *kb.EmergencyKind
+	signals []signal
+}
+
+type optionSignal struct {
+	question, value string
+	phrases         []int
+}
+
+// Engine triages descriptions against one knowledge base. It is safe for
+// concurrent use.
+type Engine struct {
+	kb        *kb.KB
+	ps        *phrases
+	types     []compiledType
+	emergency []compiledEmergency
+	options   []optionSignal
+	minor     []int
+	now       func() time.Time
+}
+
+// New compiles the knowledge base's phrases into an engine.
+func New(k *kb.KB) *Engine {
+	e := &Engine{kb: k, ps: newPhrases(), now: time.Now}
+	compile := func(sigs []kb.Signal) []signal {
+		out := make([]signal, len(sigs))
+		for i, s := range sigs {
+			out[i] = signal{any: e.ps.addAll(s.Any), none: e.ps.addAll(s.None), weight: s.Weight}
+			for _, g := range s.All {
+				out[i].all = append(out[i].all, e.ps.addAll(g))
+			}
+		}
+		return out
+	}
+	for _, t := range k.Types {
+		e.types = append(e.types, compiledType{t: t, signals: compile(t.Signals)})
+	}
+	for _, em := range k.Emergency {
+		e.emergency = append(e.emergency, compiledEmergency{e: em, signals: compile(em.Signals)})
+	}
+	for _, q := range k.Questions {
+		for _, o := range q.Options {
+			if len(o.Signals) > 0 {
+				e.options = append(e.options, optionSignal{q.ID, o.Value, e.ps.addAll(o.Signals)})
+			}
+		}
+	}
+	e.minor = e.ps.addAll(k.MinorSignals)
+	return e
+}
+
+// KB returns the knowledge base the engine uses.
+func (e *Engine) KB() *kb.KB { return e.kb }
+
+// Check validates a description the way Triage does.
+func Check(text string) error {
+	if !utf8.ValidString(text) {
+		return ErrNotUTF8
+	}
+	if strings.TrimSpace(text) == "" {
+		return ErrEmpty
+	}
+	if utf8.RuneCountInString(text) > MaxTextRunes {
+		return ErrTooLong
+	}
+	return nil
+}
+
+// checkAnswers rejects answers to questions the knowledge base does not
+// ask, or answers a question does not offer.
+func (e *Engine) checkAnswers(answers map[string]string) error {
+	for q, a := range answers {
+		question := e.kb.Question(q)
+		if question == nil {
+			return fmt.Errorf("%w: there is no question %q", ErrBadInput, q)
+		}
+		ok := false
+		for _, o := range question.Options {
+			ok = ok || o.Value == a
+		}
+		if !ok {
+			return fmt.Errorf("%w: question %q has no answer %q", ErrBadInput, q, a)
+		}
+	}
+	return nil
+}
+
+// Triage reads one description.
+func (e *Engine) Triage(in Input) (*Result, error) {
+	if err := Check(in.Text); err != nil {
+		return nil, err
+	}
+	if err := e.checkAnswers(in.Context.Answers); err != nil {
+		return nil, err
+	}
+	lang := in.Lang
+	if lang != "en" {
+		lang = "ja"
+	}
+	at := in.At
+	if at.IsZero() {
+		at = e.now()
+	}
+	at = at.In(hours.Tokyo)
+	folded := jatext.Fold(in.Text)
+	h := e.ps.scan(folded)
+
+	r := &Result{
+		ID: in.ID, KBVersion: e.kb.Version, At: at.Format(time.RFC3339), Lang: lang,
+		Types: []TypeMatch{}, Questions: []Question{}, Steps: []Step{}, Donts: []string{},
+		DontDetails: []Dont{}, Desks: []Desk{}, Evidence: []string{},
+	}
+	_, minorInText := h.any(e.minor)
+	r.Minor = in.Context.Minor || minorInText
+
+	for _, ct := range e.types {
+		s, words := score(ct.signals, e.ps, h)
+		if s >= minScore {
+			r.Types = append(r.Types, TypeMatch{
+				ID: ct.t.ID, Label: ct.t.Label.In(lang), Plain: ct.t.Plain.In(lang),
+				Score: round2(s), Matched: words,
+			})
+		}
+	}
+	sort.SliceStable(r.Types, func(i, j int) bool { return r.Types[i].Score > r.Types[j].Score })
+	if len(r.Types) > maxTypes {
+		r.Types = r.Types[:maxTypes]
+	}
+
+	em := e.detectEmergency(h, r.Minor, in.Context.Emergency, lang)
+	if em != nil {
+		r.Emergency = Emergency{Active: true, Kind: em.ID, Reason: em.Reason.In(lang)}
+	}
+
+	answers, assumed := e.answers(in, h, r.Minor)
+	e.plan(r, answers, assumed, em, at, lang)
+	return r, nil
+}
+
+func (e *Engine) detectEmergency(h hits, minor, forced bool, lang string) *kb.EmergencyKind {
+	for _, ce := range e.emergency {
+		if ce.e.MinorOnly && !minor {
+			continue
+		}
+		if s, _ := score(ce.signals, e.ps, h); s >= ce.e.Threshold {
+			return ce.e
+		}
+	}
+	if forced && len(e.emergency) > 0 {
+		// The person said so: take the general danger kind.
+		for _, ce := range e.emergency {
+			if ce.e.ID == "danger_now" {
+				return ce.e
+			}
+		}
+		return e.emergency[0].e
+	}
+	return nil
+}
+
+var amountPattern = regexp.MustCompile(`([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万円|万|円)`)
+
+// answers merges what the person answered with what the description tells
+// (payment method, amount) and the context. Given answers win.
+func (e *Engine) answers(in Input, h hits, minor bool) (map[string]string, map[string]bool) {
+	answers := map[string]string{}
+	assumed := map[string]bool{}
+	for _, o := range e.options {
+		if _, done := answers[o.question]; done {
+			continue
+		}
+		if _, ok := h.any(o.phrases); ok {
+			answers[o.question] = o.value
+			assumed[o.question] = true
+		}
+	}
+	amount := in.Context.AmountJPY
+	if amount == 0 {
+		amount = amountInText(h.text.String())
+	}
+	if amount > 0 {
+		answers["amount"] = "upto_600k"
+		if amount > 600000 {
+			answers["amount"] = "over_600k"
+		}
+		assumed["amount"] = in.Context.AmountJPY == 0
+	}
+	for q, a := range in.Context.Answers {
+		answers[q] = a
+		delete(assumed, q)
+	}
+	answers["minor"] = "no"
+	if minor {
+		answers["minor"] = "yes"
+	}
+	if in.Context.Prefecture != "" {
+		answers["prefecture"] = in.Context.Prefecture
+	}
+	return answers, assumed
+}
+
+// amountInText finds the largest sum of money in the folded text, in yen.
+func amountInText(s string) int {
+	best := 0
+	for _, m := range amountPattern.FindAllStringSubmatch(s, -1) {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", ""), 64)
+		if err != nil {
+			continue
+		}
+		if strings.HasPrefix(m[2], "万") {
+			f *= 10000
+		}
+		if n := int(f); n > best && f < 1e12 {
+			best = n
+		}
+	}
+	return best
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
