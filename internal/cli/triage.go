@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kakekomi/kakekomi/internal/triage"
+)
+
+// maxLine is the longest --jsonl input line accepted (a 10,000-character
+// description in UTF-8 with JSON escapes fits easily).
+const maxLine = 1 << 20
+
+func runTriage(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("triage", env)
+	asJSON := fs.Bool("json", false, "print the triage object as JSON")
+	jsonl := fs.Bool("jsonl", false, "batch: read JSON Lines {\"id\",\"text\",\"at\",\"context\"} from standard input")
+	at := fs.String("at", "", "judge opening hours at `TIME` (default now)")
+	minor := fs.Bool("minor", false, "the person in trouble is under 18")
+	prefecture := fs.String("prefecture", "", "the person's `prefecture`, e.g. 東京都")
+	lang := fs.String("lang", "ja", "language of the answer: ja or en")
+	if err := parseFlags(fs, args, env); err != nil {
+		return err
+	}
+	if *lang != "ja" && *lang != "en" {
+		return usagef("triage: --lang must be ja or en, not %q", *lang)
+	}
+	when, err := ParseTime(*at, env.Now)
+	if err != nil {
+		return usagef("triage: --at: %v", err)
+	}
+	e, err := newEngine(env)
+	if err != nil {
+		return err
+	}
+	if *jsonl {
+		if fs.NArg() > 0 {
+			return usagef("triage: --jsonl reads standard input; give no TEXT")
+		}
+		return triageBatch(ctx, e, when, *lang, env)
+	}
+	var text string
+	switch {
+	case fs.NArg() > 1:
+		return usagef("triage: give the description as one argument (quote it) or on standard input")
+	case fs.NArg() == 1 && fs.Arg(0) != "-":
+		text = fs.Arg(0)
+	default:
+		if text, err = readAll(env.Stdin, 4*triage.MaxTextRunes+4); err != nil {
+			return err
+		}
+	}
+	r, err := e.Triage(triage.Input{Text: text, At: when, Lang: *lang,
+		Context: triage.Context{Minor: *minor, Prefecture: *prefecture}})
+	if err != nil {
+		return usagef("triage: %v", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return writeReport(env.Stdout, r)
+}
+
+// batchLine is one line of --jsonl input.
+type batchLine struct {
+	ID      string         `json:"id"`
+	Text    *string        `json:"text"`
+	At      string         `json:"at"`
+	Context triage.Context `json:"context"`
+	Lang    string         `json:"lang"`
+}
+
+// batchError is the object written in place of a triage object for a bad
+// input line.
+type batchError struct {
+	ID    string `json:"id"`
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func triageBatch(ctx context.Context, e *triage.Engine, defaultAt time.Time, lang string, env Env) error {
+	sc := bufio.NewScanner(env.Stdin)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	out := bufio.NewWriter(env.Stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	fail := func(id, code, msg string) error {
+		var be batchError
+		be.ID, be.Error.Code, be.Error.Message = id, code, msg
+		return enc.Encode(be)
+	}
+	n, bad := 0, 0
+	started := env.Now()
+	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n++
+		if env.StderrIsTerminal && n%1000 == 0 {
+			fmt.Fprintf(env.Stderr, "\r%d 件処理しました（%.0f 件/秒）", n, float64(n)/env.Now().Sub(started).Seconds())
+		}
+		raw := sc.Bytes()
+		if len(raw) == 0 {
+			continue
+		}
+		var in batchLine
+		if err := json.Unmarshal(raw, &in); err != nil {
+			bad++
+			if err := fail("", "bad_json", fmt.Sprintf("line %d is not a JSON object: %v", n, err)); err != nil {
+				return err
+			}
+			continue
+		}
+		if in.Text == nil {
+			bad++
+			if err := fail(in.ID, "missing_text", fmt.Sprintf("line %d has no \"text\"", n)); err != nil {
+				return err
+			}
+			continue
+		}
+		at := defaultAt
+		if in.At != "" {
+			t, err := ParseTime(in.At, env.Now)
+			if err != nil {
+				bad++
+				if err := fail(in.ID, "bad_time", err.Error()); err != nil {
+					return err
+				}
+				continue
+			}
+			at = t
+		}
+		l := lang
+		if in.Lang != "" {
+			l = in.Lang
+		}
+		r, err := e.Triage(triage.Input{ID: in.ID, Text: *in.Text, At: at, Context: in.Context, Lang: l})
+		if err != nil {
+			bad++
+			if err := fail(in.ID, errorCode(err), err.Error()); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	if env.StderrIsTerminal && n >= 1000 {
+		fmt.Fprintf(env.Stderr, "\r%d 件処理しました（エラー %d 件）\n", n, bad)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read standard input at line %d: %w", n+1, err)
+	}
+	return nil
+}
+
+// errorCode names a triage input error for JSON output.
+func errorCode(err error) string {
+	switch {
+	case errors.Is(err, triage.ErrEmpty):
+		return "empty_text"
+	case errors.Is(err, triage.ErrTooLong):
+		return "text_too_long"
+	case errors.Is(err, triage.ErrNotUTF8):
+		return "invalid_utf8"
+	case errors.Is(err, triage.ErrBadInput):
+		return "bad_input"
+	}
+	return "internal"
+}
