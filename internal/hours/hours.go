@@ -58,7 +58,6 @@ type dayRule struct {
 	holiday  bool
 	nth      []int // with weekdays: only the nth such weekday of the month
 	mday     int   // day of month, 0 if unused
-	closed   bool
 	varies   bool
 	spans    []span
 }
@@ -114,8 +113,7 @@ func Parse(spec string) (*Schedule, error) {
 			return nil, fmt.Errorf("hours %q: %w", spec, err)
 		}
 		switch fields[1] {
-		case "closed":
-			r.closed = true
+		case "closed": // no spans
 		case "varies":
 			r.varies = true
 		default:
@@ -260,9 +258,9 @@ func (y *yearEnd) covers(day time.Time) bool {
 }
 
 // day returns what holds on the calendar day of t: the open spans, and
-// whether the day "varies". Clauses are applied in order; a day-of-month rule
-// adds its spans to the day rather than replacing them, because the
-// reference uses it for extra hours (いのちの電話 on the 10th).
+// whether the day "varies". Weekday and holiday clauses apply in order, a
+// later one replacing an earlier; day-of-month clauses then add their spans,
+// because the reference uses them for extra hours (いのちの電話 on the 10th).
 func (s *Schedule) day(day time.Time, isHoliday HolidayFunc) (spans []span, varies bool) {
 	if s.yearEnd != nil && s.yearEnd.covers(day) {
 		return nil, false
@@ -270,16 +268,14 @@ func (s *Schedule) day(day time.Time, isHoliday HolidayFunc) (spans []span, vari
 	holiday := isHoliday != nil && isHoliday(day)
 	for i := range s.rules {
 		r := &s.rules[i]
-		if !r.matches(day, holiday) {
-			continue
-		}
-		if r.mday != 0 {
-			spans = mergeSpans(spans, r.spans)
+		if r.mday != 0 || !r.matches(day, holiday) {
 			continue
 		}
 		spans, varies = r.spans, r.varies
-		if r.closed {
-			spans, varies = nil, false
+	}
+	for i := range s.rules {
+		if r := &s.rules[i]; r.mday != 0 && r.matches(day, holiday) {
+			spans = mergeSpans(spans, r.spans)
 		}
 	}
 	return spans, varies

@@ -348,7 +348,9 @@ func (v validator) desk(d *Desk) {
 	}
 }
 
-var phonePattern = regexp.MustCompile(`^(#?[0-9]{3,4}|0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}|0[0-9]{2,3}-[0-9]{6})$`)
+// phonePattern accepts numbers as published and dialled: 110, #9110, 188,
+// 03-5978-7509, 0120-0-78310, 0570-078374.
+var phonePattern = regexp.MustCompile(`^(#?[0-9]{3,4}|0[0-9]{1,4}(-[0-9]{1,6}){1,2})$`)
 
 func (v validator) channel(file string, c Channel) {
 	where := file + ": channel " + c.Kind + " " + c.Value
