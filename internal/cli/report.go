@@ -113,7 +113,7 @@ func writeDesk(b *strings.Builder, n int, d desks.View) {
 	if d.Phone != "" {
 		fmt.Fprintf(b, "　電話 %s", d.Phone)
 	}
-	fmt.Fprintf(b, "　%s\n", openState(d.OpenNow, d.NextOpen))
+	fmt.Fprintf(b, "　%s\n", openState(d))
 	if d.Reason != "" {
 		fmt.Fprintf(b, "     %s\n", d.Reason)
 	}
@@ -121,10 +121,12 @@ func writeDesk(b *strings.Builder, n int, d desks.View) {
 		fmt.Fprintf(b, "     受付：%s\n", d.Hours)
 	}
 	for _, l := range d.Lines {
-		if l.Kind == "phone" || l.Caution == "" {
-			continue
+		if l.Prefecture != "" && l.Kind == "phone" {
+			fmt.Fprintf(b, "     %sの方は 電話 %s（%s）\n", l.Prefecture, l.Value, l.Hours)
 		}
-		fmt.Fprintf(b, "     ※%s\n", l.Caution)
+		if l.Caution != "" && l.Value == d.Phone {
+			fmt.Fprintf(b, "     ※%s\n", l.Caution)
+		}
 	}
 	if d.URL != "" {
 		fmt.Fprintf(b, "     %s\n", d.URL)
@@ -141,14 +143,19 @@ func writeDesk(b *strings.Builder, n int, d desks.View) {
 var weekdayJA = [...]string{"日", "月", "火", "水", "木", "金", "土"}
 
 // openState says in Japanese whether a desk is open, and when it opens.
-func openState(open *bool, next *string) string {
+func openState(d desks.View) string {
 	switch {
-	case open == nil:
+	case d.OpenNow == nil:
+		for _, l := range d.Lines {
+			if d.Phone == "" && (l.Kind == "web_form" || l.Kind == "email") {
+				return "［ウェブ・メールはいつでも送れます］"
+			}
+		}
 		return "［受付時間は窓口・方法により異なります］"
-	case *open:
+	case *d.OpenNow:
 		return "［いま受付中］"
-	case next != nil:
-		if t, err := time.Parse(time.RFC3339, *next); err == nil {
+	case d.NextOpen != nil:
+		if t, err := time.Parse(time.RFC3339, *d.NextOpen); err == nil {
 			t = t.In(hours.Tokyo)
 			return fmt.Sprintf("［受付時間外：次は %d/%d(%s) %s から］", t.Month(), t.Day(), weekdayJA[t.Weekday()], t.Format("15:04"))
 		}

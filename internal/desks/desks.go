@@ -29,7 +29,9 @@ type Line struct {
 	OpenNow  *bool   `json:"open_now"`
 	NextOpen *string `json:"next_open"`
 	Caution  string  `json:"caution,omitempty"` // why the hours or value need care
-	Note     string  `json:"note,omitempty"`
+	// Prefecture limits the line to people in one prefecture.
+	Prefecture string `json:"prefecture,omitempty"`
+	Note       string `json:"note,omitempty"`
 }
 
 // View is a desk as the triage object and the pages show it.
@@ -58,7 +60,6 @@ type View struct {
 
 // Describe returns the view of d at the moment at, in lang ("ja" or "en").
 func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
-	isHoliday := func(day time.Time) bool { _, ok := k.IsHoliday(day); return ok }
 	v := View{
 		ID:      d.ID,
 		Name:    d.Name.In(lang),
@@ -95,12 +96,22 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 		v.Cautions = append(v.Cautions, c.Text.In(lang))
 		srcs.add(c.Sources)
 	}
+	// The desk's own phone, hours and open state come from its channels for
+	// everyone: a line for one prefecture is listed but never speaks for
+	// the whole desk.
 	var anyOpen, anyKnown bool
 	var next time.Time
-	for _, c := range d.Channels {
+	main := -1
+	for i, c := range d.Channels {
+		if c.Prefecture == "" && (main < 0 || (c.Kind == "phone" && d.Channels[main].Kind != "phone")) {
+			main = i
+		}
+	}
+	for i, c := range d.Channels {
 		line := Line{
 			Kind: c.Kind, Label: c.Label.In(lang), Value: c.Value, Free: c.Free,
 			Cost: c.Cost.In(lang), IPPhone: c.IPPhone.In(lang), Note: c.Note.In(lang),
+			Prefecture: c.Prefecture,
 		}
 		srcs.add(c.Sources)
 		if c.Status.NeedsCaution() {
@@ -112,33 +123,24 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 			if h.Status.NeedsCaution() {
 				line.Caution = seedCaution(lang)
 			}
-			if h.Reliable {
-				// Parse cannot fail here: kb.Load validated every spec.
-				if s, err := hours.Parse(h.Spec); err == nil {
-					switch s.At(at, isHoliday) {
-					case hours.Open:
-						line.OpenNow = ptr(true)
-						anyOpen, anyKnown = true, true
-					case hours.Closed:
-						line.OpenNow = ptr(false)
-						anyKnown = true
-						if n, ok := s.NextOpen(at, isHoliday); ok {
-							line.NextOpen = ptr(n.Format(time.RFC3339))
-							if next.IsZero() || n.Before(next) {
-								next = n
-							}
-						}
+			line.OpenNow, line.NextOpen = openState(k, h, at)
+			if c.Prefecture == "" && line.OpenNow != nil {
+				anyKnown = true
+				anyOpen = anyOpen || *line.OpenNow
+				if line.NextOpen != nil {
+					if n, _ := time.Parse(time.RFC3339, *line.NextOpen); next.IsZero() || n.Before(next) {
+						next = n
 					}
 				}
 			}
-			if v.Hours == "" {
-				v.Hours = line.Hours
+		}
+		if i == main {
+			v.Hours = line.Hours
+			if c.Kind == "phone" {
+				v.Phone = c.Value
 			}
 		}
-		switch {
-		case c.Kind == "phone" && v.Phone == "":
-			v.Phone = c.Value
-		case c.Kind == "email" && v.Email == "":
+		if c.Kind == "email" && c.Prefecture == "" && v.Email == "" {
 			v.Email = c.Value
 		}
 		v.Lines = append(v.Lines, line)
@@ -151,6 +153,30 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 	}
 	v.Sources = srcs.list()
 	return v
+}
+
+// openState says whether hours are open at the moment at, and when they
+// open next; both nil where the reference does not trust the hours or they
+// do not tell (web forms, hours that depend on the local office).
+func openState(k *kb.KB, h *kb.Hours, at time.Time) (open *bool, next *string) {
+	if !h.Reliable {
+		return nil, nil
+	}
+	s, err := hours.Parse(h.Spec)
+	if err != nil { // kb.Load validated every spec; nothing to say if not
+		return nil, nil
+	}
+	isHoliday := func(day time.Time) bool { _, ok := k.IsHoliday(day); return ok }
+	switch s.At(at, isHoliday) {
+	case hours.Open:
+		return ptr(true), nil
+	case hours.Closed:
+		if n, ok := s.NextOpen(at, isHoliday); ok {
+			return ptr(false), ptr(n.Format(time.RFC3339))
+		}
+		return ptr(false), nil
+	}
+	return nil, nil
 }
 
 // List returns every desk of the knowledge base at the moment at, in the

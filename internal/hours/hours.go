@@ -14,7 +14,9 @@
 //	n/a                              no opening hours (a web form, e-mail)
 //	varies                           every day depends on the local office
 //
-// DAYS is mon…sun, a range such as mon-fri, or holiday. Two forms go beyond
+// DAYS is mon…sun, a range such as mon-fri, or holiday. A spec with no
+// holiday clause says nothing about national holidays: on them, At answers
+// Unknown rather than guess. Two forms go beyond
 // the reference's grammar for the rules it writes in brackets: mon#1,3 (the
 // first and third Monday of the month) and d10 (the 10th of every month).
 // 24:00 may end a range.
@@ -66,10 +68,13 @@ type yearEnd struct{ fromMonth, fromDay, toMonth, toDay int }
 
 // Schedule is a parsed hours spec.
 type Schedule struct {
-	Kind    Kind
-	rules   []dayRule
-	yearEnd *yearEnd
-	spec    string
+	Kind  Kind
+	rules []dayRule
+	// holidays says whether a clause names national holidays. Without one,
+	// nothing is known about holidays: the sources did not say.
+	holidays bool
+	yearEnd  *yearEnd
+	spec     string
 }
 
 // String returns the spec the schedule was parsed from.
@@ -112,6 +117,7 @@ func Parse(spec string) (*Schedule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hours %q: %w", spec, err)
 		}
+		s.holidays = s.holidays || r.holiday
 		switch fields[1] {
 		case "closed": // no spans
 		case "varies":
@@ -258,7 +264,7 @@ func (y *yearEnd) covers(day time.Time) bool {
 }
 
 // day returns what holds on the calendar day of t: the open spans, and
-// whether the day "varies". Weekday and holiday clauses apply in order, a
+// whether the day "varies" (also a holiday that no clause speaks of). Weekday and holiday clauses apply in order, a
 // later one replacing an earlier; day-of-month clauses then add their spans,
 // because the reference uses them for extra hours (いのちの電話 on the 10th).
 func (s *Schedule) day(day time.Time, isHoliday HolidayFunc) (spans []span, varies bool) {
@@ -266,6 +272,9 @@ func (s *Schedule) day(day time.Time, isHoliday HolidayFunc) (spans []span, vari
 		return nil, false
 	}
 	holiday := isHoliday != nil && isHoliday(day)
+	if holiday && !s.holidays {
+		return nil, true
+	}
 	for i := range s.rules {
 		r := &s.rules[i]
 		if r.mday != 0 || !r.matches(day, holiday) {

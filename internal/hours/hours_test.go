@@ -45,6 +45,7 @@ func TestAt(t *testing.T) {
 		{"given in UTC: 01:30Z is 10:30 in Japan", weekdayWithLunch, time.Date(2026, 11, 24, 1, 30, 0, 0, time.UTC), Open},
 		{"given in UTC: Monday 23:00Z is Tuesday 08:00 in Japan", weekdayWithLunch, time.Date(2026, 11, 23, 23, 0, 0, 0, time.UTC), Closed},
 		{"holiday hours apply on a holiday", "mon-fri varies; sat 10:00-16:00; sun 10:00-16:00; holiday 10:00-16:00", jst("2026-11-23 11:00"), Open},
+		{"holiday hours not stated", "mon-fri 09:00-21:00; sat 09:00-17:00; sun closed", jst("2026-11-23 11:00"), Unknown},
 		{"weekday varies", "mon-fri varies; sat 10:00-16:00", jst("2026-11-24 11:00"), Unknown},
 		{"24h", "24h", jst("2026-12-31 03:00"), Open},
 		{"web form", "n/a", jst("2026-11-24 10:30"), Unknown},

@@ -67,6 +67,10 @@ type Channel struct {
 	Status  Status   `yaml:"status" json:"status"`                 // of the value itself
 	Sources []Source `yaml:"sources" json:"sources"`               // of the value itself
 	Note    Text     `yaml:"note,omitempty" json:"note,omitempty"` // e.g. 16時〜18時はつながりにくい
+	// Prefecture limits the channel to people in one prefecture (e.g. the
+	// Tokyo police's line); such a line is listed but never the desk's
+	// main number.
+	Prefecture string `yaml:"prefecture,omitempty" json:"prefecture,omitempty"`
 }
 
 // Hours are the opening hours of a channel: the words to show, the machine

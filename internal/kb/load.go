@@ -121,6 +121,7 @@ func Load(fsys fs.FS) (*KB, error) {
 		k.Donts = append(k.Donts, t.DontDefs...)
 	}
 	k.index(&l)
+	sortByTaxonomy(k)
 	validate(k, &l, hol.Holidays)
 	if len(l.problems) > 0 {
 		return k, l.problems
@@ -212,4 +213,23 @@ func (k *KB) index(l *loader) {
 		}
 		k.donts[d.ID] = d
 	}
+}
+
+// sortByTaxonomy puts desks and types in the taxonomy's order, which lists
+// emergencies first; additions come after, by id.
+func sortByTaxonomy(k *KB) {
+	rank := func(order []string, id string) int {
+		for i, o := range order {
+			if o == id {
+				return i
+			}
+		}
+		return len(order)
+	}
+	sort.SliceStable(k.Desks, func(i, j int) bool {
+		return rank(TaxonomyDesks, k.Desks[i].ID) < rank(TaxonomyDesks, k.Desks[j].ID)
+	})
+	sort.SliceStable(k.Types, func(i, j int) bool {
+		return rank(TaxonomyTypes, k.Types[i].ID) < rank(TaxonomyTypes, k.Types[j].ID)
+	})
 }
