@@ -1,0 +1,147 @@
+package casefile
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// A case code is the only key to a case: 20 characters of Crockford's
+// base32 (no I, L, O or U, so nothing is read two ways), shown as four
+// groups of five: 32^20 = 2^100 possibilities.
+const (
+	codeGroups   = 4
+	codeGroupLen = 5
+)
+
+// alphabet is Crockford's base32: 32 symbols, 5 bits each.
+const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// Argon2id parameters (OWASP's minimum for argon2id: 19 MiB, 2 passes).
+// The code alone has 100 bits, so the slow hash only matters for the
+// passphrase, and for a store stolen together with a weak passphrase.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+)
+
+// NewCode returns a fresh random case code, formatted for people.
+func NewCode() string {
+	var b [codeGroups * codeGroupLen]byte
+	rand.Read(b[:])
+	var sb strings.Builder
+	for i, x := range b {
+		if i > 0 && i%codeGroupLen == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(alphabet[x&31])
+	}
+	return sb.String()
+}
+
+// NormalizeCode reads a code as a person may type it: any case, with or
+// without dashes or spaces, O for 0 and I or L for 1.
+func NormalizeCode(s string) (string, error) {
+	var sb strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch r {
+		case '-', ' ', '　', '\t':
+			continue
+		case 'O':
+			r = '0'
+		case 'I', 'L':
+			r = '1'
+		}
+		if r > 0x7f || !strings.ContainsRune(alphabet, r) {
+			return "", fmt.Errorf("%w: a case code has only letters and digits", ErrNotFound)
+		}
+		sb.WriteRune(r)
+	}
+	if sb.Len() != codeGroups*codeGroupLen {
+		return "", fmt.Errorf("%w: a case code has %d characters", ErrNotFound, codeGroups*codeGroupLen)
+	}
+	return sb.String(), nil
+}
+
+// Keys are what the code (and passphrase) unlock. Lookup names the case in
+// the store; the store cannot turn it back into the code, nor read the case
+// without the code.
+type Keys struct {
+	Lookup     string // hex; derived separately from the data key
+	Passphrase bool   // whether a passphrase went into the data key
+	aead       cipher.AEAD
+}
+
+// DeriveKeys derives the keys of a case from its code and optional
+// passphrase with argon2id and HKDF-SHA256.
+func DeriveKeys(code, passphrase string) (Keys, error) {
+	norm, err := NormalizeCode(code)
+	if err != nil {
+		return Keys{}, err
+	}
+	root := argon2.IDKey([]byte(norm), []byte("kakekomi case code v1"), argonTime, argonMemory, argonThreads, 32)
+	lookup, err := hkdf.Key(sha256.New, root, nil, "kakekomi lookup v1", 32)
+	if err != nil {
+		return Keys{}, fmt.Errorf("derive lookup: %w", err)
+	}
+	data, err := hkdf.Key(sha256.New, root, nil, "kakekomi data v1", 32)
+	if err != nil {
+		return Keys{}, fmt.Errorf("derive data key: %w", err)
+	}
+	if passphrase != "" {
+		// The passphrase gets its own slow hash, salted by the code, so a
+		// guess costs one argon2id run per case.
+		salt := hmac.New(sha256.New, root)
+		salt.Write([]byte("kakekomi passphrase salt v1"))
+		p := argon2.IDKey([]byte(passphrase), salt.Sum(nil), argonTime, argonMemory, argonThreads, 32)
+		data, err = hkdf.Key(sha256.New, append(data, p...), nil, "kakekomi data+passphrase v1", 32)
+		if err != nil {
+			return Keys{}, fmt.Errorf("derive data key: %w", err)
+		}
+	}
+	block, err := aes.NewCipher(data)
+	if err != nil {
+		return Keys{}, fmt.Errorf("data key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return Keys{}, fmt.Errorf("data key: %w", err)
+	}
+	return Keys{Lookup: hex.EncodeToString(lookup), Passphrase: passphrase != "", aead: aead}, nil
+}
+
+// Seal encrypts plaintext with AES-256-GCM. label binds the ciphertext to
+// its place (the case body, one evidence id) so that blobs cannot be
+// swapped between places or cases.
+func (k Keys) Seal(label string, plaintext []byte) []byte {
+	nonce := make([]byte, k.aead.NonceSize(), k.aead.NonceSize()+len(plaintext)+k.aead.Overhead())
+	rand.Read(nonce)
+	return k.aead.Seal(nonce, nonce, plaintext, []byte(k.Lookup+"\x00"+label))
+}
+
+// Open decrypts what Seal sealed with the same label. A wrong passphrase
+// gives ErrPassphrase.
+func (k Keys) Open(label string, sealed []byte) ([]byte, error) {
+	if k.aead == nil {
+		return nil, errors.New("keys not derived")
+	}
+	n := k.aead.NonceSize()
+	if len(sealed) < n+k.aead.Overhead() {
+		return nil, fmt.Errorf("%w: sealed data too short", ErrInvalid)
+	}
+	pt, err := k.aead.Open(nil, sealed[:n], sealed[n:], []byte(k.Lookup+"\x00"+label))
+	if err != nil {
+		return nil, ErrPassphrase
+	}
+	return pt, nil
+}
