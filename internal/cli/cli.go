@@ -128,22 +128,8 @@ func parseFlags(fs *flag.FlagSet, args []string, env Env) error {
 	return nil
 }
 
-// ParseTime reads a TIME argument: RFC 3339, or the same without an offset
-// in Japan time. The empty string means now.
-func ParseTime(s string, now func() time.Time) (time.Time, error) {
-	if s == "" {
-		return now().In(hours.Tokyo), nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, hours.Tokyo); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("bad time %q: write it as 2026-11-24T10:30:00+09:00 (or without +09:00 for Japan time)", s)
-}
+// ParseTime reads a TIME argument (see hours.ParseTime).
+func ParseTime(s string, now func() time.Time) (time.Time, error) { return hours.ParseTime(s, now()) }
 
 // loadKB loads the embedded knowledge base, refusing one with problems.
 func loadKB() (*kb.KB, error) {

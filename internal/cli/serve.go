@@ -1,7 +1,41 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"log/slog"
+
+	"github.com/kakekomi/kakekomi/internal/web"
+)
 
 func runServe(ctx context.Context, args []string, env Env) error {
-	return usagef("serve: not built yet")
+	fs := newFlags("serve", env)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	data := fs.String("data", "kakekomi-data", "keep data in `DIR` (created if absent)")
+	metrics := fs.Bool("metrics", false, "serve Prometheus metrics at /metrics")
+	rateLimit := fs.Float64("rate-limit", 5, "requests per second allowed to one client address (bursts of 4 seconds' worth, at least 20)")
+	if err := parseFlags(fs, args, env); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if *rateLimit <= 0 {
+		return usagef("serve: --rate-limit must be more than 0")
+	}
+	k, err := loadKB()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(k, web.Config{
+		Addr:      *addr,
+		DataDir:   *data,
+		Metrics:   *metrics,
+		RateLimit: *rateLimit,
+		Logger:    slog.New(slog.NewJSONHandler(env.Stderr, nil)),
+		Now:       env.Now,
+	})
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx)
 }

@@ -382,3 +382,22 @@ func (s *Schedule) Summary(t time.Time, isHoliday HolidayFunc) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// ParseTime reads a moment as people and programs write it: RFC 3339
+// (2026-11-24T10:30:00+09:00), or the same without an offset, a browser's
+// datetime-local value (2026-11-24T10:30) or a date, all in Japan time. The
+// empty string means now. The result is in Japan time.
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return now.In(Tokyo), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.In(Tokyo), nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, Tokyo); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q: write it as 2026-11-24T10:30:00+09:00 (or without +09:00 for Japan time)", s)
+}

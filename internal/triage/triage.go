@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,6 +56,9 @@ type Input struct {
 	At      time.Time // zero means now
 	Context Context
 	Lang    string // "ja" (default) or "en"
+	// Types are trouble types the person chose from a list. They come
+	// first, and the text may then be empty.
+	Types []string
 }
 
 // Emergency says whether the description shows danger that comes before
@@ -221,8 +225,13 @@ func (e *Engine) checkAnswers(answers map[string]string) error {
 
 // Triage reads one description.
 func (e *Engine) Triage(in Input) (*Result, error) {
-	if err := Check(in.Text); err != nil {
+	if err := Check(in.Text); err != nil && !(errors.Is(err, ErrEmpty) && len(in.Types) > 0) {
 		return nil, err
+	}
+	for _, id := range in.Types {
+		if e.kb.Type(id) == nil {
+			return nil, fmt.Errorf("%w: there is no trouble type %q", ErrBadInput, id)
+		}
 	}
 	if err := e.checkAnswers(in.Context.Answers); err != nil {
 		return nil, err
@@ -256,7 +265,16 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 			})
 		}
 	}
+	for _, id := range in.Types {
+		r.Types = slices.DeleteFunc(r.Types, func(m TypeMatch) bool { return m.ID == id })
+	}
 	sort.SliceStable(r.Types, func(i, j int) bool { return r.Types[i].Score > r.Types[j].Score })
+	var chosen []TypeMatch
+	for _, id := range in.Types {
+		t := e.kb.Type(id)
+		chosen = append(chosen, TypeMatch{ID: id, Label: t.Label.In(lang), Plain: t.Plain.In(lang), Score: 1, Matched: []string{}})
+	}
+	r.Types = append(chosen, r.Types...)
 	if len(r.Types) > maxTypes {
 		r.Types = r.Types[:maxTypes]
 	}

@@ -1,0 +1,246 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kakekomi/kakekomi/internal/desks"
+	"github.com/kakekomi/kakekomi/internal/hours"
+	"github.com/kakekomi/kakekomi/internal/kb"
+	"github.com/kakekomi/kakekomi/internal/mailcheck"
+	"github.com/kakekomi/kakekomi/internal/triage"
+)
+
+// Body limits. A JSON request with the longest description (10,000
+// characters, 30 KB in UTF-8) fits in jsonLimit. A page form needs more:
+// browsers percent-encode each Japanese character into 9 bytes, so the
+// longest description takes 90 KB there. A forwarded mail with a few
+// screenshots fits in mailLimit.
+const (
+	jsonLimit = 64 << 10
+	formLimit = 128 << 10
+	mailLimit = 4 << 20
+)
+
+// handler holds what every page and API action needs.
+type handler struct {
+	kb      *kb.KB
+	engine  *triage.Engine
+	checker *mailcheck.Checker
+	tpl     *templates
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// page is what every page template gets: the language and its words.
+type page struct {
+	Lang      string
+	Title     string
+	OtherLang string
+	SwitchURL string // the same page in the other language
+}
+
+// T returns the page's words for key.
+func (p page) T(key string) string { return text(p.Lang, key) }
+
+// Tf returns the page's words for key, formatted with args.
+func (p page) Tf(key string, args ...any) string { return textf(p.Lang, key, args...) }
+
+// newPage starts a page in the request's language, titled with the words
+// of titleKey.
+func newPage(r *http.Request, titleKey string) page {
+	lang := requestLang(r)
+	p := page{Lang: lang, OtherLang: "en"}
+	if lang == "en" {
+		p.OtherLang = "ja"
+	}
+	p.Title = text(lang, titleKey)
+	q := url.Values{"lang": {p.OtherLang}}
+	if r.Method == http.MethodGet {
+		for k, v := range r.URL.Query() {
+			if k != "lang" {
+				q[k] = v
+			}
+		}
+		p.SwitchURL = r.URL.Path + "?" + q.Encode()
+	} else {
+		// The answer to a POST is not stored, so the switch starts over.
+		p.SwitchURL = "/?" + q.Encode()
+	}
+	return p
+}
+
+// requestLang is "en" when the query or the parsed form says so, else
+// "ja". No cookie: a shared phone should not remember the last person's
+// choice. It never reads the body itself, so an answer refused before the
+// body is read (rate limit, size) does not read it unbounded.
+func requestLang(r *http.Request) string {
+	lang := r.URL.Query().Get("lang")
+	if r.Form != nil {
+		lang = r.Form.Get("lang")
+	}
+	if lang == "en" {
+		return "en"
+	}
+	return "ja"
+}
+
+// render writes a page, or the error page when rendering fails.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	if err := h.tpl.render(w, status, name, data); err != nil {
+		h.log.Error("render page", "page", name, "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	}
+}
+
+// noStore marks an answer that carries someone's own trouble: no cache,
+// shared or private, may keep it.
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+// errorPage is the page of error.html.
+type errorPage struct {
+	page
+	Status  int
+	Message string
+}
+
+func (h *handler) renderError(w http.ResponseWriter, r *http.Request, status int) {
+	key := "error.title." + strconv.Itoa(status)
+	if _, ok := messages["ja"][key]; !ok {
+		status, key = http.StatusInternalServerError, "error.title.500"
+	}
+	p := errorPage{page: newPage(r, key), Status: status, Message: text(requestLang(r), "error.body."+strconv.Itoa(status))}
+	noStore(w)
+	h.render(w, r, status, "error.html", p)
+}
+
+func (h *handler) showNotFound(w http.ResponseWriter, r *http.Request) {
+	h.renderError(w, r, http.StatusNotFound)
+}
+
+// formError turns an error from reading a request body into a status.
+func formStatus(err error) int {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+
+// inputMessageKey names the words that tell a person what was wrong with
+// a triage input.
+func inputMessageKey(err error) string {
+	switch {
+	case errors.Is(err, triage.ErrEmpty):
+		return "err.empty"
+	case errors.Is(err, triage.ErrTooLong):
+		return "err.too_long"
+	case errors.Is(err, triage.ErrNotUTF8):
+		return "err.not_utf8"
+	default:
+		return "err.bad"
+	}
+}
+
+func (h *handler) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok"))
+}
+
+func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
+	a, ok := assets[r.PathValue("file")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", a.contentType)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(a.body)
+}
+
+// deskCard is a desk as its card shows it.
+type deskCard struct {
+	desks.View
+	lang      string
+	Tel       template.URL // tel: link of the main phone, or empty
+	NextOpen  string       // when it opens next, in words, or empty
+	WhyShown  bool         // whether Reason is worth showing
+	LineCards []lineCard
+}
+
+// T returns the card's words for key.
+func (c deskCard) T(key string) string { return text(c.lang, key) }
+
+// Tf returns the card's words for key, formatted with args.
+func (c deskCard) Tf(key string, args ...any) string { return textf(c.lang, key, args...) }
+
+type lineCard struct {
+	desks.Line
+	Tel      template.URL
+	NextOpen string
+}
+
+func (h *handler) deskCards(views []desks.View, lang string) []deskCard {
+	cards := make([]deskCard, len(views))
+	for i, v := range views {
+		c := deskCard{View: v, lang: lang, Tel: telURL(v.Phone), NextOpen: whenText(v.NextOpen, lang), WhyShown: v.Reason != ""}
+		for _, l := range v.Lines {
+			lc := lineCard{Line: l, NextOpen: whenText(l.NextOpen, lang)}
+			if l.Kind == "phone" {
+				lc.Tel = telURL(l.Value)
+			}
+			c.LineCards = append(c.LineCards, lc)
+		}
+		cards[i] = c
+	}
+	return cards
+}
+
+// telURL returns a tel: link for a phone number as the knowledge base
+// writes it ("0570-064-370", "#9110", "110"), keeping only what a dialler
+// understands; html/template would refuse the tel: scheme otherwise.
+func telURL(phone string) template.URL {
+	var b strings.Builder
+	for _, c := range phone {
+		if c >= '0' && c <= '9' || c == '+' || c == '#' || c == '*' {
+			b.WriteRune(c)
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return template.URL("tel:" + strings.ReplaceAll(b.String(), "#", "%23"))
+}
+
+var weekdaysJA = [...]string{"日", "月", "火", "水", "木", "金", "土"}
+
+// whenText writes an RFC 3339 time as people read it, in Japan time.
+func whenText(rfc *string, lang string) string {
+	if rfc == nil {
+		return ""
+	}
+	t, err := time.Parse(time.RFC3339, *rfc)
+	if err != nil {
+		return *rfc
+	}
+	return timeText(t, lang)
+}
+
+func timeText(t time.Time, lang string) string {
+	t = t.In(hours.Tokyo)
+	if lang == "en" {
+		return t.Format("Mon 2 Jan 2006, 15:04")
+	}
+	return t.Format("2006年1月2日") + "（" + weekdaysJA[t.Weekday()] + "）" + t.Format("15:04")
+}
+
+// parseTime reads a time from a form or query (see hours.ParseTime).
+func (h *handler) parseTime(s string) (time.Time, error) { return hours.ParseTime(s, h.now()) }

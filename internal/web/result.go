@@ -1,0 +1,184 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/kakekomi/kakekomi/internal/kb"
+	"github.com/kakekomi/kakekomi/internal/triage"
+)
+
+// maxAnswers bounds the answers read from a form; the knowledge base asks
+// far fewer questions.
+const maxAnswers = 50
+
+// resultPage is the page of result.html and print.html: the plan for one
+// description.
+type resultPage struct {
+	page
+	Text       string
+	Minor      bool
+	TypeID     string // the type chosen from the list, if any
+	ChosenType string // its name in everyday words
+	Result     *triage.Result
+	AtText     string
+	Groups     []stepGroup
+	Questions  []questionField
+	Desks      []deskCard
+	FirstCall  *deskCard // in an emergency, the first desk with a phone
+	Answered   []answered
+}
+
+// answered is a follow-up question answered, in words.
+type answered struct{ Question, Answer string }
+
+// stepGroup is the steps of one urgency.
+type stepGroup struct {
+	When, Title string
+	Steps       []triage.Step
+}
+
+type questionField struct {
+	triage.Question
+	Name    string // the form field
+	Choices []choice
+}
+
+type choice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// plan is what the form of a result or print request asks for.
+type plan struct {
+	in   triage.Input
+	typ  *kb.Type
+	text string // as written, to send back in the follow-up form
+}
+
+// readPlan reads the description, the chosen type, the answers and the
+// context from a posted form.
+func (h *handler) readPlan(r *http.Request) (plan, error) {
+	var p plan
+	if err := r.ParseForm(); err != nil {
+		return p, err
+	}
+	p.text = r.PostFormValue("text")
+	p.in = triage.Input{
+		Text:    p.text,
+		At:      h.now(),
+		Lang:    requestLang(r),
+		Context: triage.Context{Minor: r.PostFormValue("minor") != ""},
+	}
+	if id := r.PostFormValue("type"); id != "" {
+		if p.typ = h.kb.Type(id); p.typ != nil {
+			p.in.Types = []string{p.typ.ID}
+		}
+	}
+	answers := map[string]string{}
+	for k, v := range r.PostForm {
+		q, ok := strings.CutPrefix(k, "a.")
+		if !ok || len(v) == 0 || v[0] == "" {
+			continue
+		}
+		if len(answers) == maxAnswers {
+			break
+		}
+		answers[q] = v[0]
+	}
+	if len(answers) > 0 {
+		p.in.Context.Answers = answers
+	}
+	return p, nil
+}
+
+// showResult answers the home page's form (and the follow-up questions)
+// with the plan. Nothing is stored, so the plan is rendered directly.
+func (h *handler) showResult(w http.ResponseWriter, r *http.Request) {
+	h.showPlan(w, r, "result.html")
+}
+
+// showPrint renders the plan as one clean page to print.
+func (h *handler) showPrint(w http.ResponseWriter, r *http.Request) {
+	h.showPlan(w, r, "print.html")
+}
+
+func (h *handler) showPlan(w http.ResponseWriter, r *http.Request, name string) {
+	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
+	noStore(w)
+	p, err := h.readPlan(r)
+	if err != nil {
+		h.renderError(w, r, formStatus(err))
+		return
+	}
+	res, err := h.engine.Triage(p.in)
+	if err != nil {
+		hp := h.homePage(r)
+		hp.Text, hp.Minor = p.text, p.in.Context.Minor
+		hp.Error = hp.T(inputMessageKey(err))
+		h.render(w, r, http.StatusBadRequest, "home.html", hp)
+		return
+	}
+	h.render(w, r, http.StatusOK, name, h.resultPage(r, p, res))
+}
+
+// showTypePlan shows the plan of a type chosen from the home page's list.
+func (h *handler) showTypePlan(w http.ResponseWriter, r *http.Request) {
+	t := h.kb.Type(r.PathValue("id"))
+	if t == nil {
+		h.renderError(w, r, http.StatusNotFound)
+		return
+	}
+	p := plan{typ: t, in: triage.Input{Types: []string{t.ID}, At: h.now(), Lang: requestLang(r)}}
+	res, err := h.engine.Triage(p.in)
+	if err != nil {
+		h.log.Error("triage a chosen type", "type", t.ID, "err", err)
+		h.renderError(w, r, http.StatusInternalServerError)
+		return
+	}
+	h.render(w, r, http.StatusOK, "result.html", h.resultPage(r, p, res))
+}
+
+func (h *handler) resultPage(r *http.Request, p plan, res *triage.Result) resultPage {
+	rp := resultPage{page: newPage(r, "result.title"), Text: p.text, Minor: p.in.Context.Minor, Result: res}
+	if p.typ != nil {
+		rp.TypeID, rp.ChosenType = p.typ.ID, p.typ.Plain.In(rp.Lang)
+	}
+	if at, err := h.parseTime(res.At); err == nil {
+		rp.AtText = timeText(at, rp.Lang)
+	}
+	for _, when := range kb.Whens {
+		g := stepGroup{When: when, Title: rp.T("when." + when)}
+		for _, s := range res.Steps {
+			if s.When == when {
+				g.Steps = append(g.Steps, s)
+			}
+		}
+		if len(g.Steps) > 0 {
+			rp.Groups = append(rp.Groups, g)
+		}
+	}
+	for _, q := range res.Questions {
+		f := questionField{Question: q, Name: "a." + q.ID}
+		for _, o := range q.Options {
+			f.Choices = append(f.Choices, choice{Value: o.Value, Label: o.Label, Checked: o.Value == q.Answer})
+			if o.Value == q.Answer {
+				rp.Answered = append(rp.Answered, answered{q.Text, o.Label})
+			}
+		}
+		f.Choices = append(f.Choices, choice{Label: rp.T("result.unknown"), Checked: q.Answer == ""})
+		rp.Questions = append(rp.Questions, f)
+	}
+	sort.SliceStable(rp.Questions, func(i, j int) bool { return !rp.Questions[i].Assumed && rp.Questions[j].Assumed })
+	rp.Desks = h.deskCards(res.Desks, rp.Lang)
+	if res.Emergency.Active {
+		for i := range rp.Desks {
+			if rp.Desks[i].Tel != "" {
+				rp.FirstCall = &rp.Desks[i]
+				break
+			}
+		}
+	}
+	return rp
+}

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+	"time"
+)
+
+// routes returns the whole route table wrapped in the middleware every
+// request goes through: access log and metrics outermost (they see the
+// final status), then security headers, the rate limit and cross-origin
+// protection for every POST.
+func (h *handler) routes(cfg Config) http.Handler {
+	mux := http.NewServeMux()
+
+	// Pages.
+	mux.HandleFunc("GET /{$}", h.showHome)
+	mux.HandleFunc("POST /triage", h.showResult)
+	mux.HandleFunc("GET /types/{id}", h.showTypePlan)
+	mux.HandleFunc("POST /print", h.showPrint)
+	mux.HandleFunc("GET /desks", h.showDesks)
+	mux.HandleFunc("GET /check", h.showCheckForm)
+	mux.HandleFunc("POST /check", h.showCheckResult)
+	mux.HandleFunc("GET /static/{file}", h.serveStatic)
+	mux.HandleFunc("/", h.showNotFound)
+
+	// JSON API.
+	mux.HandleFunc("POST /api/v1/triage", h.apiTriage)
+	mux.HandleFunc("GET /api/v1/desks", h.apiDesks)
+	mux.HandleFunc("POST /api/v1/check", h.apiCheck)
+	mux.HandleFunc("GET /api/openapi.json", h.serveOpenAPI)
+	mux.HandleFunc("/api/", h.apiNotFound)
+
+	// Probes.
+	mux.HandleFunc("GET /healthz", h.healthz)
+
+	var m *metrics
+	if cfg.Metrics {
+		m = newMetrics()
+		mux.Handle("GET /metrics", m)
+	}
+
+	lim := newLimiter(cfg.RateLimit, max(minRateBurst, int(4*cfg.RateLimit)), time.Now)
+	var next http.Handler = mux
+	next = http.NewCrossOriginProtection().Handler(next)
+	next = h.rateLimit(lim, next)
+	next = securityHeaders(next)
+	return h.accessLog(m, next)
+}
