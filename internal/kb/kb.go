@@ -171,7 +171,10 @@ type Step struct {
 	Text Text   `yaml:"text"`
 	Why  Text   `yaml:"why"`
 	Desk string `yaml:"desk,omitempty"`
-	Cond `yaml:",inline"`
+	// Replaces names steps this one stands for in a plan, such as a
+	// phishing-specific "stop the card" for the general one.
+	Replaces []string `yaml:"replaces,omitempty"`
+	Cond     `yaml:",inline"`
 }
 
 // Whens lists the step urgencies, most urgent first.

@@ -193,6 +193,11 @@ func (v validator) step(file string, s *Step) {
 	if s.Desk != "" {
 		v.deskRef(where, s.Desk)
 	}
+	for _, r := range s.Replaces {
+		if v.k.steps[r] == nil || r == s.ID {
+			v.l.add(where, "replaces unknown step %q", r)
+		}
+	}
 	v.cond(where, s.Cond)
 }
 

@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -32,6 +33,13 @@ func (e *Engine) plan(r *Result, answers map[string]string, assumed map[string]b
 			addStep(e.kb.Step(id))
 		}
 	}
+	replaced := map[string]bool{}
+	for _, st := range r.Steps {
+		for _, id := range e.kb.Step(st.ID).Replaces {
+			replaced[id] = true
+		}
+	}
+	r.Steps = slices.DeleteFunc(r.Steps, func(st Step) bool { return replaced[st.ID] })
 	sort.SliceStable(r.Steps, func(i, j int) bool { return urgency(r.Steps[i].When) < urgency(r.Steps[j].When) })
 	if em != nil {
 		first := em.Step

@@ -317,13 +317,18 @@ var amountPattern = regexp.MustCompile(`([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万円|�
 func (e *Engine) answers(in Input, h hits, minor bool) (map[string]string, map[string]bool) {
 	answers := map[string]string{}
 	assumed := map[string]bool{}
+	// An answer is assumed only when the text points to one option of the
+	// question: "card number and password" must not narrow the plan to one.
+	found := map[string][]string{}
 	for _, o := range e.options {
-		if _, done := answers[o.question]; done {
-			continue
-		}
 		if _, ok := h.any(o.phrases); ok {
-			answers[o.question] = o.value
-			assumed[o.question] = true
+			found[o.question] = append(found[o.question], o.value)
+		}
+	}
+	for q, values := range found {
+		if len(values) == 1 {
+			answers[q] = values[0]
+			assumed[q] = true
 		}
 	}
 	amount := in.Context.AmountJPY
