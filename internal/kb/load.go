@@ -52,6 +52,9 @@ type metaFile struct {
 	General      []DeskRef `yaml:"general"`
 	MinorDesks   []DeskRef `yaml:"minor_desks"`
 	MinorSignals []string  `yaml:"minor_signals"`
+	// Concepts are named phrase lists that signals use as "@name", so a
+	// word learnt once (a new slang for a card) serves every signal.
+	Concepts map[string][]string `yaml:"concepts"`
 }
 
 type holidaysFile struct {
@@ -121,6 +124,7 @@ func Load(fsys fs.FS) (*KB, error) {
 		k.Donts = append(k.Donts, t.DontDefs...)
 	}
 	k.index(&l)
+	expandConcepts(k, meta.Concepts, &l)
 	sortByTaxonomy(k)
 	validate(k, &l, hol.Holidays)
 	if len(l.problems) > 0 {
@@ -232,4 +236,56 @@ func sortByTaxonomy(k *KB) {
 	sort.SliceStable(k.Types, func(i, j int) bool {
 		return rank(TaxonomyTypes, k.Types[i].ID) < rank(TaxonomyTypes, k.Types[j].ID)
 	})
+}
+
+// expandConcepts replaces every "@name" phrase of every signal by the
+// phrases of the concept.
+func expandConcepts(k *KB, concepts map[string][]string, l *loader) {
+	expand := func(where string, phrases []string) []string {
+		var out []string
+		for _, p := range phrases {
+			name, ok := strings.CutPrefix(p, "@")
+			if !ok {
+				out = append(out, p)
+				continue
+			}
+			c, known := concepts[name]
+			if !known {
+				l.add(where, "unknown concept %q (define it under concepts in kb.yaml)", p)
+			}
+			out = append(out, c...)
+		}
+		return out
+	}
+	signals := func(where string, sigs []Signal) {
+		for i := range sigs {
+			sigs[i].Any = expand(where, sigs[i].Any)
+			sigs[i].None = expand(where, sigs[i].None)
+			for j := range sigs[i].All {
+				sigs[i].All[j] = expand(where, sigs[i].All[j])
+			}
+		}
+	}
+	for _, t := range k.Types {
+		signals(l.fileOf[t], t.Signals)
+	}
+	for _, e := range k.Emergency {
+		signals("emergency.yaml: "+e.ID, e.Signals)
+	}
+	for _, q := range k.Questions {
+		for i := range q.Options {
+			q.Options[i].Signals = expand("questions.yaml: "+q.ID, q.Options[i].Signals)
+		}
+	}
+	k.MinorSignals = expand("kb.yaml: minor_signals", k.MinorSignals)
+	for name, c := range concepts {
+		if len(c) == 0 {
+			l.add("kb.yaml", "concept %q is empty", name)
+		}
+		for _, p := range c {
+			if strings.HasPrefix(p, "@") {
+				l.add("kb.yaml", "concept %q refers to %q: concepts cannot nest", name, p)
+			}
+		}
+	}
 }
