@@ -40,35 +40,49 @@ func (f *Folded) String() string { return string(f.Runes) }
 // Fold folds s. Invalid UTF-8 bytes are replaced by U+FFFD.
 func Fold(s string) *Folded {
 	f := &Folded{orig: s}
-	var it norm.Iter
-	it.InitString(norm.NFKC, s)
-	// First pass: NFKC segment by segment, so each output rune knows the
-	// original bytes it came from; then case, kana and white space.
+	// First pass: NFKC, so each output rune knows the original bytes it
+	// came from; then case, kana and white space.
 	type item struct {
 		r          rune
 		start, end int
 	}
 	items := make([]item, 0, len(s)/2)
-	for !it.Done() {
-		start := it.Pos()
-		seg := it.Next()
-		end := it.Pos()
-		for len(seg) > 0 {
-			r, n := utf8.DecodeRune(seg)
-			seg = seg[n:]
-			r = foldRune(r)
-			if unicode.IsSpace(r) {
-				if len(items) == 0 || items[len(items)-1].r == ' ' {
-					continue
-				}
-				r = ' '
+	add := func(r rune, start, end int) {
+		r = foldRune(r)
+		if unicode.IsSpace(r) {
+			if len(items) == 0 || items[len(items)-1].r == ' ' {
+				return
 			}
-			items = append(items, item{r, start, end})
+			r = ' '
+		}
+		items = append(items, item{r, start, end})
+	}
+	// The normaliser passes invalid bytes through and may leave what
+	// follows them unnormalised, so each run of valid UTF-8 is normalised
+	// on its own and every invalid byte becomes U+FFFD.
+	for base := 0; base < len(s); {
+		run := len(s) - base
+		for i, r := range s[base:] {
+			if r == utf8.RuneError {
+				if _, n := utf8.DecodeRuneInString(s[base+i:]); n == 1 {
+					run = i
+					break
+				}
+			}
+		}
+		normalize(s[base:base+run], base, add)
+		base += run
+		if base < len(s) {
+			add(utf8.RuneError, base, base+1)
+			base++
 		}
 	}
 	for len(items) > 0 && items[len(items)-1].r == ' ' {
 		items = items[:len(items)-1]
 	}
+	f.Runes = make([]rune, 0, len(items))
+	f.start = make([]int, 0, len(items))
+	f.end = make([]int, 0, len(items))
 	// Second pass: drop a single okurigana kana between two kanji
 	// (振り込む, 乗っ取る, 引き落とし). Particles stay, so that 今から駅
 	// keeps its から and 私の家 its の.
@@ -82,6 +96,29 @@ func Fold(s string) *Folded {
 		f.end = append(f.end, it.end)
 	}
 	return f
+}
+
+// normalize feeds the NFKC form of the valid UTF-8 text s, found at offset
+// base of the original, to add rune by rune. Most text is already in NFKC
+// up to some point: that prefix is taken as it is, and only the rest goes
+// through the normaliser segment by segment.
+func normalize(s string, base int, add func(r rune, start, end int)) {
+	quick := norm.NFKC.QuickSpanString(s)
+	for i, r := range s[:quick] {
+		add(r, base+i, base+i+utf8.RuneLen(r))
+	}
+	var it norm.Iter
+	it.InitString(norm.NFKC, s[quick:])
+	for !it.Done() {
+		start := base + quick + it.Pos()
+		seg := it.Next()
+		end := base + quick + it.Pos()
+		for len(seg) > 0 {
+			r, n := utf8.DecodeRune(seg)
+			seg = seg[n:]
+			add(r, start, end)
+		}
+	}
 }
 
 // Phrase folds a phrase written in the knowledge base the same way as a text.
