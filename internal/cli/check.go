@@ -1,7 +1,225 @@
 package cli
 
-import "context"
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/kakekomi/kakekomi/internal/kb"
+	"github.com/kakekomi/kakekomi/internal/mailcheck"
+)
 
 func runCheck(ctx context.Context, args []string, env Env) error {
-	return usagef("check: not built yet")
+	fs := newFlags("check", env)
+	asJSON := fs.Bool("json", false, "print the check object as JSON")
+	jsonl := fs.Bool("jsonl", false, `batch: read JSON Lines {"id","text" or "eml" or "url"} from standard input`)
+	text := fs.String("text", "", "check the pasted message `TEXT` (SMS, chat, mail body)")
+	rawURL := fs.String("url", "", "check the web address `URL` without opening it")
+	if err := parseFlags(fs, args, env); err != nil {
+		return err
+	}
+	given := 0
+	for _, set := range []bool{*jsonl, *text != "", *rawURL != "", fs.NArg() > 0} {
+		if set {
+			given++
+		}
+	}
+	switch {
+	case fs.NArg() > 1:
+		return usagef("check: give one mail file (or - for standard input)")
+	case given > 1:
+		return usagef("check: give only one of FILE.eml, --text, --url or --jsonl")
+	case given == 0:
+		return usagef("check: give a mail file (FILE.eml, or - for standard input), --text TEXT or --url URL")
+	}
+	k, err := loadKB()
+	if err != nil {
+		return err
+	}
+	c := mailcheck.New(k)
+	if *jsonl {
+		return checkBatch(ctx, c, env)
+	}
+	var r *mailcheck.Result
+	switch {
+	case *text != "":
+		r, err = c.CheckText(*text)
+	case *rawURL != "":
+		r, err = c.CheckURL(*rawURL)
+	case fs.Arg(0) == "-":
+		r, err = c.CheckMail(env.Stdin)
+	default:
+		f, oerr := os.Open(fs.Arg(0))
+		if oerr != nil {
+			return usagef("check: %v", oerr)
+		}
+		defer f.Close()
+		r, err = c.CheckMail(f)
+	}
+	if err != nil {
+		if code := checkErrorCode(err); code != "internal" {
+			return usagef("check: %s", checkErrorMessage(err))
+		}
+		return fmt.Errorf("check: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return writeCheck(env.Stdout, r, k)
+}
+
+// checkLine is one line of check --jsonl input.
+type checkLine struct {
+	ID   string  `json:"id"`
+	Text *string `json:"text"`
+	EML  *string `json:"eml"`
+	URL  *string `json:"url"`
+}
+
+func checkBatch(ctx context.Context, c *mailcheck.Checker, env Env) error {
+	sc := bufio.NewScanner(env.Stdin)
+	// A line may carry a whole mail; mails above the checker's limit are
+	// refused by the scanner, which stops the batch with a clear error.
+	sc.Buffer(make([]byte, 64*1024), 2*mailcheck.MaxMailBytes)
+	out := bufio.NewWriter(env.Stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	fail := func(id, code, msg string) error {
+		var be batchError
+		be.ID, be.Error.Code, be.Error.Message = id, code, msg
+		return enc.Encode(be)
+	}
+	n := 0
+	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n++
+		raw := sc.Bytes()
+		if len(strings.TrimSpace(string(raw))) == 0 {
+			continue
+		}
+		var in checkLine
+		if err := json.Unmarshal(raw, &in); err != nil {
+			if err := fail("", "bad_json", fmt.Sprintf("line %d is not a JSON object: %v", n, err)); err != nil {
+				return err
+			}
+			continue
+		}
+		var r *mailcheck.Result
+		var err error
+		switch {
+		case in.Text != nil:
+			r, err = c.CheckText(*in.Text)
+		case in.EML != nil:
+			r, err = c.CheckMail(strings.NewReader(*in.EML))
+		case in.URL != nil:
+			r, err = c.CheckURL(*in.URL)
+		default:
+			err = errMissingInput
+		}
+		if err != nil {
+			if err := fail(in.ID, checkErrorCode(err), fmt.Sprintf("line %d: %s", n, checkErrorMessage(err))); err != nil {
+				return err
+			}
+			continue
+		}
+		r.ID = in.ID
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read standard input at line %d: %w", n+1, err)
+	}
+	return nil
+}
+
+var errMissingInput = errors.New(`the line has none of "text", "eml" or "url"`)
+
+// checkErrorCode names a check input error for JSON output.
+func checkErrorCode(err error) string {
+	switch {
+	case errors.Is(err, errMissingInput):
+		return "missing_input"
+	case errors.Is(err, mailcheck.ErrEmpty):
+		return "empty"
+	case errors.Is(err, mailcheck.ErrTooLarge):
+		return "too_large"
+	case errors.Is(err, mailcheck.ErrNotUTF8):
+		return "invalid_utf8"
+	case errors.Is(err, mailcheck.ErrBadURL):
+		return "bad_url"
+	case errors.Is(err, mailcheck.ErrNotMail):
+		return "not_mail"
+	}
+	return "internal"
+}
+
+// checkErrorMessage says what was wrong and what to do.
+func checkErrorMessage(err error) string {
+	switch checkErrorCode(err) {
+	case "empty":
+		return "the message is empty: paste the whole message or give the mail file"
+	case "too_large":
+		return fmt.Sprintf("%v (mails up to %d MiB, texts up to %d KiB)", err, mailcheck.MaxMailBytes>>20, mailcheck.MaxTextBytes>>10)
+	case "bad_url":
+		return "not a web address: give it as https://example.com/..."
+	case "not_mail":
+		return fmt.Sprintf("%v; save the mail as .eml (raw source), or use --text for a pasted message", err)
+	}
+	return err.Error()
+}
+
+var verdictLabels = map[string]string{
+	mailcheck.Phishing:   "フィッシング（なりすまし）の疑いが強いメッセージです",
+	mailcheck.Fraud:      "架空請求・詐欺の疑いが強いメッセージです",
+	mailcheck.Spam:       "広告の迷惑メールです",
+	mailcheck.Suspicious: "怪しい点があるメッセージです",
+	mailcheck.None:       "強い怪しさは見つかりませんでした",
+}
+
+// writeCheck prints a check result as readable Japanese, naming the
+// trouble types by the knowledge base's labels.
+func writeCheck(w io.Writer, r *mailcheck.Result, k *kb.KB) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "判定: %s\n", verdictLabels[r.Verdict])
+	if r.BrandName != "" {
+		fmt.Fprintf(bw, "名乗っている相手: %s\n", r.BrandName)
+	}
+	if len(r.Signals) > 0 {
+		fmt.Fprintln(bw, "\nそう判断した理由:")
+		for _, s := range r.Signals {
+			fmt.Fprintf(bw, "  ・%s\n", s.Text)
+		}
+	}
+	fmt.Fprintln(bw, "\nどうすればよいか:")
+	for _, a := range r.Advice {
+		fmt.Fprintf(bw, "  ・%s\n", a)
+	}
+	if r.Report != nil {
+		fmt.Fprintf(bw, "\n報告先: %s\n件名: %s\n本文:\n", r.Report.To, r.Report.Subject)
+		for _, line := range strings.Split(strings.TrimRight(r.Report.Body, "\n"), "\n") {
+			fmt.Fprintf(bw, "  %s\n", line)
+		}
+	}
+	if len(r.Types) > 0 {
+		labels := make([]string, len(r.Types))
+		for i, id := range r.Types {
+			labels[i] = id
+			if t := k.Type(id); t != nil {
+				labels[i] = t.Label.JA
+			}
+		}
+		fmt.Fprintf(bw, "\nこのメッセージのトラブルの種類: %s\n", strings.Join(labels, "、"))
+		fmt.Fprintln(bw, "もう入力や支払いをしてしまったなど、困っていることがあれば kakekomi triage に書いてください。相談の手順と窓口をご案内します。")
+	}
+	return bw.Flush()
 }

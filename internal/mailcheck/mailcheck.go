@@ -1,11 +1,36 @@
 // Package mailcheck judges a suspicious mail, SMS or URL: is it phishing,
 // fictitious billing, advertising spam, or nothing strong, and why.
+//
+// Nothing is fetched and nothing is stored: a message is read, judged from
+// its own words, senders and links against the knowledge base's brands, and
+// forgotten. Every reason is a Signal written in plain Japanese, so that the
+// person who received the message can follow it.
 package mailcheck
 
 import (
+	"errors"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/kakekomi/kakekomi/internal/kb"
+)
+
+// Limits on what is read. A real mail with attachments fits easily in
+// MaxMailBytes; anything larger is refused rather than parsed.
+const (
+	MaxMailBytes = 10 << 20
+	MaxTextBytes = 256 << 10
+	MaxURLBytes  = 8 << 10
+)
+
+// Input errors. Callers show them as bad input (exit 2, HTTP 400 or 413).
+var (
+	ErrEmpty    = errors.New("the message is empty")
+	ErrTooLarge = errors.New("the message is too large")
+	ErrNotUTF8  = errors.New("the text is not valid UTF-8")
+	ErrBadURL   = errors.New("not a web address")
+	ErrNotMail  = errors.New("not a mail")
 )
 
 // Signal is one reason behind a verdict, explained in Japanese.
@@ -22,34 +47,111 @@ type Report struct {
 	Body    string `json:"body"`
 }
 
-// Result is the check object of the contract.
-type Result struct {
-	ID      string   `json:"id,omitempty"`
-	Verdict string   `json:"verdict"` // phishing, fraud, spam, suspicious, none
-	Brand   string   `json:"brand,omitempty"`
-	Signals []Signal `json:"signals"`
-	Advice  []string `json:"advice"`
-	Types   []string `json:"types"`
-	Report  *Report  `json:"report,omitempty"`
+// Link is a web address found in the message, written safely
+// (hxxps://example[.]com) so that nobody opens it by mistake.
+type Link struct {
+	URL    string `json:"url"`            // defanged
+	Domain string `json:"domain"`         // registrable domain, e.g. example.com
+	Text   string `json:"text,omitempty"` // the words shown for the link in an HTML mail
 }
 
-// Checker checks messages against the knowledge base's brands.
-type Checker struct{ kb *kb.KB }
+// Attachment is a file attached to a mail. It is never opened or run.
+type Attachment struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Size   int    `json:"size"`
+	SHA256 string `json:"sha256"`
+}
 
-// New returns a Checker.
-func New(k *kb.KB) *Checker { return &Checker{kb: k} }
+// Mail summarises the headers of a checked mail.
+type Mail struct {
+	Subject    string `json:"subject"`
+	FromName   string `json:"from_name"`
+	FromAddr   string `json:"from_address"`
+	ReplyTo    string `json:"reply_to,omitempty"`
+	ReturnPath string `json:"return_path,omitempty"`
+	Date       string `json:"date,omitempty"`
+	Received   int    `json:"received_hops"`
+	SPF        string `json:"spf,omitempty"`
+	DKIM       string `json:"dkim,omitempty"`
+	DMARC      string `json:"dmarc,omitempty"`
+}
+
+// Result is the check object of the contract.
+type Result struct {
+	ID          string       `json:"id,omitempty"`
+	Verdict     string       `json:"verdict"` // phishing, fraud, spam, suspicious, none
+	Brand       string       `json:"brand,omitempty"`
+	BrandName   string       `json:"brand_name,omitempty"`
+	Signals     []Signal     `json:"signals"`
+	Advice      []string     `json:"advice"`
+	Types       []string     `json:"types"`
+	Report      *Report      `json:"report,omitempty"`
+	Links       []Link       `json:"links,omitempty"`
+	Phones      []string     `json:"phones,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Mail        *Mail        `json:"mail,omitempty"`
+}
+
+// Verdicts.
+const (
+	Phishing   = "phishing"
+	Fraud      = "fraud"
+	Spam       = "spam"
+	Suspicious = "suspicious"
+	None       = "none"
+)
+
+// Checker checks messages against the knowledge base's brands. It is safe
+// for use by several goroutines.
+type Checker struct {
+	brands *brandIndex
+	groups []*phraseGroup
+}
+
+// New returns a Checker for the brands of k.
+func New(k *kb.KB) *Checker {
+	return &Checker{brands: newBrandIndex(k.Brands), groups: foldGroups()}
+}
 
 // CheckText judges a pasted message (SMS, chat, mail body).
 func (c *Checker) CheckText(text string) (*Result, error) {
-	return &Result{Verdict: "none", Signals: []Signal{}, Advice: []string{}, Types: []string{}}, nil
+	if len(text) > MaxTextBytes {
+		return nil, ErrTooLarge
+	}
+	if !utf8.ValidString(text) {
+		return nil, ErrNotUTF8
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, ErrEmpty
+	}
+	m := &message{kind: "text", body: text}
+	m.links = textLinks(text)
+	return c.judge(m), nil
 }
 
 // CheckURL judges one URL without fetching it.
 func (c *Checker) CheckURL(rawURL string) (*Result, error) {
-	return &Result{Verdict: "none", Signals: []Signal{}, Advice: []string{}, Types: []string{}}, nil
+	rawURL = strings.TrimSpace(rawURL)
+	if rawURL == "" {
+		return nil, ErrEmpty
+	}
+	if len(rawURL) > MaxURLBytes {
+		return nil, ErrTooLarge
+	}
+	l, ok := parseLink(rawURL, "")
+	if !ok {
+		return nil, ErrBadURL
+	}
+	return c.judge(&message{kind: "url", links: []link{l}}), nil
 }
 
-// CheckMail judges a raw mail (RFC 5322, as in an .eml file).
+// CheckMail judges a raw mail (RFC 5322, as in an .eml file) of at most
+// MaxMailBytes.
 func (c *Checker) CheckMail(r io.Reader) (*Result, error) {
-	return &Result{Verdict: "none", Signals: []Signal{}, Advice: []string{}, Types: []string{}}, nil
+	m, err := readMail(r)
+	if err != nil {
+		return nil, err
+	}
+	return c.judge(m), nil
 }
