@@ -1,6 +1,9 @@
 package triage
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/kakekomi/kakekomi/internal/jatext"
 )
 
@@ -55,10 +58,20 @@ func (ps *phrases) addAll(list []string) []int {
 type hits struct {
 	at   []int
 	text *jatext.Folded
+	buf  *[]int // where at came from, for the pool
 }
 
+// hitPool recycles the per-text table of phrase positions, which is as long
+// as the knowledge base has phrases.
+var hitPool sync.Pool
+
 func (ps *phrases) scan(f *jatext.Folded) hits {
-	h := hits{at: make([]int, len(ps.list)), text: f}
+	buf, _ := hitPool.Get().(*[]int)
+	if buf == nil || cap(*buf) < len(ps.list) {
+		buf = new([]int)
+		*buf = make([]int, len(ps.list))
+	}
+	h := hits{at: (*buf)[:len(ps.list)], text: f, buf: buf}
 	for i := range h.at {
 		h.at[i] = -1
 	}
@@ -108,6 +121,9 @@ func (h hits) any(ids []int) (int, bool) {
 	return -1, false
 }
 
+// release returns the table to the pool; h must not be used after.
+func (h hits) release() { hitPool.Put(h.buf) }
+
 // phrase returns the words of the original text that matched phrase id.
 func (h hits) phrase(ps *phrases, id int) string {
 	i := h.at[id]
@@ -147,7 +163,6 @@ func (s *signal) match(ps *phrases, h hits) ([]string, bool) {
 func score(sigs []signal, ps *phrases, h hits) (float64, []string) {
 	miss := 1.0
 	var words []string
-	seen := map[string]bool{}
 	for i := range sigs {
 		w, ok := sigs[i].match(ps, h)
 		if !ok {
@@ -155,8 +170,7 @@ func score(sigs []signal, ps *phrases, h hits) (float64, []string) {
 		}
 		miss *= 1 - sigs[i].weight
 		for _, x := range w {
-			if !seen[x] {
-				seen[x] = true
+			if !slices.Contains(words, x) {
 				words = append(words, x)
 			}
 		}

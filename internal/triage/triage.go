@@ -247,6 +247,7 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 	at = at.In(hours.Tokyo)
 	folded := jatext.Fold(in.Text)
 	h := e.ps.scan(folded)
+	defer h.release()
 
 	r := &Result{
 		ID: in.ID, KBVersion: e.kb.Version, At: at.Format(time.RFC3339), Lang: lang,
