@@ -260,19 +260,9 @@ func caseNew(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	if err != nil {
 		return caseError("new", err)
 	}
-	code := casefile.NewCode()
-	k, err := casefile.DeriveKeys(code, pass)
+	code, expires, err := cf.create(ctx, env, "new", casefile.Bundle{Case: c}, pass, ttl)
 	if err != nil {
 		return err
-	}
-	s, err := cf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	expires := env.Now().Add(ttl)
-	if err := s.Create(ctx, k, casefile.Bundle{Case: c}, expires); err != nil {
-		return caseError("new", err)
 	}
 	if r.Emergency.Active {
 		fmt.Fprintf(env.Stdout, "！ 命や体に危険があるときは、すぐ110番（警察）か119番に電話してください。\n\n")
@@ -320,23 +310,20 @@ func caseShow(ctx context.Context, cf *caseFlags, args []string, env Env) error 
 	if err := cf.parse(args, env); err != nil {
 		return err
 	}
-	k, _, err := cf.unlock(env)
-	if err != nil {
-		return err
-	}
-	if err := cf.noMoreArgs(); err != nil {
-		return err
-	}
-	s, err := cf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	return cf.withCase(ctx, env, func(s *store.Store, k casefile.Keys) error {
+		if err := cf.noMoreArgs(); err != nil {
+			return err
+		}
+		return showCase(ctx, s, k, *asJSON, env)
+	})
+}
+
+func showCase(ctx context.Context, s *store.Store, k casefile.Keys, asJSON bool, env Env) error {
 	c, err := s.Load(ctx, k)
 	if err != nil {
 		return caseError("show", err)
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(c)
@@ -586,21 +573,51 @@ func writeFileAtomic(name string, data []byte) error {
 	return os.Rename(tmp.Name(), name)
 }
 
-func (cf *caseFlags) load(ctx context.Context, cmd string, env Env) (*casefile.Case, error) {
-	k, _, err := cf.unlock(env)
+// create saves b as a new case under a fresh code, kept for ttl, and
+// returns the code and when the case expires.
+func (cf *caseFlags) create(ctx context.Context, env Env, cmd string, b casefile.Bundle, pass string, ttl time.Duration) (string, time.Time, error) {
+	code := casefile.NewCode()
+	k, err := casefile.DeriveKeys(code, pass)
 	if err != nil {
-		return nil, err
+		return "", time.Time{}, err
 	}
 	s, err := cf.open(ctx, env)
 	if err != nil {
-		return nil, err
+		return "", time.Time{}, err
 	}
 	defer s.Close()
-	c, err := s.Load(ctx, k)
-	if err != nil {
-		return nil, caseError(cmd, err)
+	expires := env.Now().Add(ttl)
+	if err := s.Create(ctx, k, b, expires); err != nil {
+		return "", time.Time{}, caseError(cmd, err)
 	}
-	return c, nil
+	return code, expires, nil
+}
+
+// withCase unlocks the case named by the code, opens the store and runs fn
+// on both, closing the store after.
+func (cf *caseFlags) withCase(ctx context.Context, env Env, fn func(s *store.Store, k casefile.Keys) error) error {
+	k, _, err := cf.unlock(env)
+	if err != nil {
+		return err
+	}
+	s, err := cf.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s, k)
+}
+
+func (cf *caseFlags) load(ctx context.Context, cmd string, env Env) (*casefile.Case, error) {
+	var c *casefile.Case
+	err := cf.withCase(ctx, env, func(s *store.Store, k casefile.Keys) error {
+		var err error
+		if c, err = s.Load(ctx, k); err != nil {
+			return caseError(cmd, err)
+		}
+		return nil
+	})
+	return c, err
 }
 
 func caseSheet(ctx context.Context, cf *caseFlags, args []string, env Env) error {
@@ -767,19 +784,9 @@ func caseImport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 	if err != nil {
 		return caseError("import", err)
 	}
-	code := casefile.NewCode()
-	k, err := casefile.DeriveKeys(code, pass)
+	code, expires, err := cf.create(ctx, env, "import", b, pass, ttl)
 	if err != nil {
 		return err
-	}
-	s, err := cf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	expires := env.Now().Add(ttl)
-	if err := s.Create(ctx, k, b, expires); err != nil {
-		return caseError("import", err)
 	}
 	fmt.Fprintf(env.Stdout, "読み込みました（証拠 %d件）。新しいケース番号を作りました。\n", len(b.Case.Evidence))
 	printNewCode(env.Stdout, code, expires)
@@ -794,45 +801,31 @@ func caseRenew(ctx context.Context, cf *caseFlags, args []string, env Env) error
 	if err != nil {
 		return err
 	}
-	k, _, err := cf.unlock(env)
-	if err != nil {
-		return err
-	}
-	if err := cf.noMoreArgs(); err != nil {
-		return err
-	}
-	s, err := cf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	expires := env.Now().Add(ttl)
-	if err := s.Renew(ctx, k, expires); err != nil {
-		return caseError("renew", err)
-	}
-	fmt.Fprintf(env.Stdout, "保存期限を %s まで延ばしました。\n", sheet.Date(expires))
-	return nil
+	return cf.withCase(ctx, env, func(s *store.Store, k casefile.Keys) error {
+		if err := cf.noMoreArgs(); err != nil {
+			return err
+		}
+		expires := env.Now().Add(ttl)
+		if err := s.Renew(ctx, k, expires); err != nil {
+			return caseError("renew", err)
+		}
+		fmt.Fprintf(env.Stdout, "保存期限を %s まで延ばしました。\n", sheet.Date(expires))
+		return nil
+	})
 }
 
 func caseDelete(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	if err := cf.parse(args, env); err != nil {
 		return err
 	}
-	k, _, err := cf.unlock(env)
-	if err != nil {
-		return err
-	}
-	if err := cf.noMoreArgs(); err != nil {
-		return err
-	}
-	s, err := cf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.Delete(ctx, k); err != nil {
-		return caseError("delete", err)
-	}
-	fmt.Fprintf(env.Stdout, "ケースと、保存したファイルをすべて消しました。\n")
-	return nil
+	return cf.withCase(ctx, env, func(s *store.Store, k casefile.Keys) error {
+		if err := cf.noMoreArgs(); err != nil {
+			return err
+		}
+		if err := s.Delete(ctx, k); err != nil {
+			return caseError("delete", err)
+		}
+		fmt.Fprintf(env.Stdout, "ケースと、保存したファイルをすべて消しました。\n")
+		return nil
+	})
 }
