@@ -37,8 +37,16 @@ func (f *Folded) Original(i, j int) string {
 // String returns the folded text.
 func (f *Folded) String() string { return string(f.Runes) }
 
-// Fold folds s. Invalid UTF-8 bytes are replaced by U+FFFD.
-func Fold(s string) *Folded {
+// Fold folds s, dropping okurigana. Invalid UTF-8 bytes are replaced by
+// U+FFFD.
+func Fold(s string) *Folded { return fold(s, true) }
+
+// FoldExact folds s like Fold but keeps every kana. Dropping okurigana makes
+// 振り込んだ meet 振込, but also turns 出た番号 into 出番号, which a phrase
+// 出た no longer finds; a matcher looks in both forms.
+func FoldExact(s string) *Folded { return fold(s, false) }
+
+func fold(s string, dropOkurigana bool) *Folded {
 	f := &Folded{orig: s}
 	// First pass: NFKC, so each output rune knows the original bytes it
 	// came from; then case, kana and white space.
@@ -87,7 +95,7 @@ func Fold(s string) *Folded {
 	// (振り込む, 乗っ取る, 引き落とし). Particles stay, so that 今から駅
 	// keeps its から and 私の家 its の.
 	for i, it := range items {
-		if i > 0 && i+1 < len(items) && isHiragana(it.r) && !isParticle(it.r) &&
+		if dropOkurigana && i > 0 && i+1 < len(items) && isHiragana(it.r) && !isParticle(it.r) &&
 			len(f.Runes) > 0 && isKanji(f.Runes[len(f.Runes)-1]) && isKanji(items[i+1].r) {
 			continue
 		}
@@ -121,8 +129,12 @@ func normalize(s string, base int, add func(r rune, start, end int)) {
 	}
 }
 
-// Phrase folds a phrase written in the knowledge base the same way as a text.
+// Phrase folds a phrase written in the knowledge base the same way as Fold
+// folds a text.
 func Phrase(s string) string { return Fold(s).String() }
+
+// PhraseExact folds a phrase the same way as FoldExact folds a text.
+func PhraseExact(s string) string { return FoldExact(s).String() }
 
 func foldRune(r rune) rune {
 	switch {

@@ -7,39 +7,53 @@ import (
 	"github.com/kakekomi/kakekomi/internal/jatext"
 )
 
-// phrases holds every phrase of the knowledge base, folded, indexed by its
-// first one or two runes so that a text is scanned once, whatever the number
-// of phrases.
+// phrases holds every phrase of the knowledge base, each in two folded
+// forms (with and without okurigana, see jatext.FoldExact), as patterns
+// indexed by their first one or two runes so that a text is scanned once
+// per form, whatever the number of phrases.
 type phrases struct {
-	list  [][]rune
-	ids   map[string]int
-	byOne map[rune][]int
-	byTwo map[[2]rune][]int
+	patterns [][]rune
+	patIDs   map[string]int
+	byOne    map[rune][]int
+	byTwo    map[[2]rune][]int
+	forms    [][2]int // per phrase id: the pattern of its exact and its loose form
+	ids      map[string]int
 }
 
 func newPhrases() *phrases {
-	return &phrases{ids: map[string]int{}, byOne: map[rune][]int{}, byTwo: map[[2]rune][]int{}}
+	return &phrases{patIDs: map[string]int{}, byOne: map[rune][]int{}, byTwo: map[[2]rune][]int{}, ids: map[string]int{}}
 }
 
-// add folds p and returns its id, or -1 when it folds to nothing.
-func (ps *phrases) add(p string) int {
-	f := jatext.Phrase(p)
-	if f == "" {
-		return -1
-	}
-	if id, ok := ps.ids[f]; ok {
+func (ps *phrases) pattern(f string) int {
+	if id, ok := ps.patIDs[f]; ok {
 		return id
 	}
 	r := []rune(f)
-	id := len(ps.list)
-	ps.list = append(ps.list, r)
-	ps.ids[f] = id
+	id := len(ps.patterns)
+	ps.patterns = append(ps.patterns, r)
+	ps.patIDs[f] = id
 	if len(r) == 1 {
 		ps.byOne[r[0]] = append(ps.byOne[r[0]], id)
 	} else {
 		k := [2]rune{r[0], r[1]}
 		ps.byTwo[k] = append(ps.byTwo[k], id)
 	}
+	return id
+}
+
+// add folds p and returns its id, or -1 when it folds to nothing.
+func (ps *phrases) add(p string) int {
+	exact, loose := jatext.PhraseExact(p), jatext.Phrase(p)
+	if loose == "" {
+		return -1
+	}
+	key := exact + "\x00" + loose
+	if id, ok := ps.ids[key]; ok {
+		return id
+	}
+	id := len(ps.forms)
+	ps.forms = append(ps.forms, [2]int{ps.pattern(exact), ps.pattern(loose)})
+	ps.ids[key] = id
 	return id
 }
 
@@ -53,40 +67,47 @@ func (ps *phrases) addAll(list []string) []int {
 	return ids
 }
 
-// hits is the result of scanning a text: for each phrase id, where it first
-// occurs in the folded text (rune index), or -1.
+// hits is the result of scanning a text in both forms: for each pattern,
+// where it first occurs in each folded text (rune index), or -1.
 type hits struct {
-	at   []int
-	text *jatext.Folded
-	buf  *[]int // where at came from, for the pool
+	ps           *phrases
+	exact, loose []int
+	exactText    *jatext.Folded
+	looseText    *jatext.Folded
+	buf          *[]int // where exact and loose came from, for the pool
 }
 
-// hitPool recycles the per-text table of phrase positions, which is as long
-// as the knowledge base has phrases.
+// hitPool recycles the per-text tables of pattern positions, which are as
+// long as the knowledge base has patterns.
 var hitPool sync.Pool
 
-func (ps *phrases) scan(f *jatext.Folded) hits {
+func (ps *phrases) scan(text string) hits {
+	n := len(ps.patterns)
 	buf, _ := hitPool.Get().(*[]int)
-	if buf == nil || cap(*buf) < len(ps.list) {
+	if buf == nil || cap(*buf) < 2*n {
 		buf = new([]int)
-		*buf = make([]int, len(ps.list))
+		*buf = make([]int, 2*n)
 	}
-	h := hits{at: (*buf)[:len(ps.list)], text: f, buf: buf}
-	for i := range h.at {
-		h.at[i] = -1
+	h := hits{ps: ps, buf: buf, exact: (*buf)[:n], loose: (*buf)[n : 2*n],
+		exactText: jatext.FoldExact(text), looseText: jatext.Fold(text)}
+	ps.find(h.exactText.Runes, h.exact)
+	ps.find(h.looseText.Runes, h.loose)
+	return h
+}
+
+// find records in at where each pattern first occurs in rs.
+func (ps *phrases) find(rs []rune, at []int) {
+	for i := range at {
+		at[i] = -1
 	}
-	rs := f.Runes
 	mark := func(ids []int, i int) {
 		for _, id := range ids {
-			if h.at[id] >= 0 {
+			if at[id] >= 0 {
 				continue
 			}
-			p := ps.list[id]
-			if i+len(p) > len(rs) {
-				continue
-			}
-			if equal(rs[i:i+len(p)], p) {
-				h.at[id] = i
+			p := ps.patterns[id]
+			if i+len(p) <= len(rs) && equal(rs[i:i+len(p)], p) {
+				at[id] = i
 			}
 		}
 	}
@@ -100,7 +121,6 @@ func (ps *phrases) scan(f *jatext.Folded) hits {
 			}
 		}
 	}
-	return h
 }
 
 func equal(a, b []rune) bool {
@@ -112,22 +132,28 @@ func equal(a, b []rune) bool {
 	return true
 }
 
+// release returns the tables to the pool; h must not be used after.
+func (h hits) release() { hitPool.Put(h.buf) }
+
+// any returns the first of the phrases found in either form.
 func (h hits) any(ids []int) (int, bool) {
 	for _, id := range ids {
-		if h.at[id] >= 0 {
+		f := h.ps.forms[id]
+		if h.exact[f[0]] >= 0 || h.loose[f[1]] >= 0 {
 			return id, true
 		}
 	}
 	return -1, false
 }
 
-// release returns the table to the pool; h must not be used after.
-func (h hits) release() { hitPool.Put(h.buf) }
-
 // phrase returns the words of the original text that matched phrase id.
-func (h hits) phrase(ps *phrases, id int) string {
-	i := h.at[id]
-	return h.text.Original(i, i+len(ps.list[id]))
+func (h hits) phrase(id int) string {
+	f := h.ps.forms[id]
+	if i := h.exact[f[0]]; i >= 0 {
+		return h.exactText.Original(i, i+len(h.ps.patterns[f[0]]))
+	}
+	i := h.loose[f[1]]
+	return h.looseText.Original(i, i+len(h.ps.patterns[f[1]]))
 }
 
 // signal is a kb.Signal with its phrases folded and numbered.
@@ -139,7 +165,7 @@ type signal struct {
 
 // match reports whether the signal matches, and the original words of the
 // phrases that made it.
-func (s *signal) match(ps *phrases, h hits) ([]string, bool) {
+func (s *signal) match(h hits) ([]string, bool) {
 	if _, vetoed := h.any(s.none); vetoed {
 		return nil, false
 	}
@@ -147,24 +173,24 @@ func (s *signal) match(ps *phrases, h hits) ([]string, bool) {
 	if !ok {
 		return nil, false
 	}
-	words := []string{h.phrase(ps, id)}
+	words := []string{h.phrase(id)}
 	for _, group := range s.all {
 		gid, ok := h.any(group)
 		if !ok {
 			return nil, false
 		}
-		words = append(words, h.phrase(ps, gid))
+		words = append(words, h.phrase(gid))
 	}
 	return words, true
 }
 
 // score combines the weights of the matching signals as independent
 // evidence, 1 - Π(1 - w), and gathers the matched words without repeats.
-func score(sigs []signal, ps *phrases, h hits) (float64, []string) {
+func score(sigs []signal, h hits) (float64, []string) {
 	miss := 1.0
 	var words []string
 	for i := range sigs {
-		w, ok := sigs[i].match(ps, h)
+		w, ok := sigs[i].match(h)
 		if !ok {
 			continue
 		}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/kakekomi/kakekomi/internal/desks"
 	"github.com/kakekomi/kakekomi/internal/hours"
-	"github.com/kakekomi/kakekomi/internal/jatext"
 	"github.com/kakekomi/kakekomi/internal/kb"
 )
 
@@ -245,8 +244,7 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 		at = e.now()
 	}
 	at = at.In(hours.Tokyo)
-	folded := jatext.Fold(in.Text)
-	h := e.ps.scan(folded)
+	h := e.ps.scan(in.Text)
 	defer h.release()
 
 	r := &Result{
@@ -258,7 +256,7 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 	r.Minor = in.Context.Minor || minorInText
 
 	for _, ct := range e.types {
-		s, words := score(ct.signals, e.ps, h)
+		s, words := score(ct.signals, h)
 		if s >= minScore {
 			r.Types = append(r.Types, TypeMatch{
 				ID: ct.t.ID, Label: ct.t.Label.In(lang), Plain: ct.t.Plain.In(lang),
@@ -295,7 +293,7 @@ func (e *Engine) detectEmergency(h hits, minor, forced bool, lang string) *kb.Em
 		if ce.e.MinorOnly && !minor {
 			continue
 		}
-		if s, _ := score(ce.signals, e.ps, h); s >= ce.e.Threshold {
+		if s, _ := score(ce.signals, h); s >= ce.e.Threshold {
 			return ce.e
 		}
 	}
@@ -334,7 +332,7 @@ func (e *Engine) answers(in Input, h hits, minor bool) (map[string]string, map[s
 	}
 	amount := in.Context.AmountJPY
 	if amount == 0 {
-		amount = amountInText(h.text.String())
+		amount = amountInText(h.looseText.String())
 	}
 	if amount > 0 {
 		answers["amount"] = "upto_600k"
