@@ -27,7 +27,7 @@ func browserTest(t *testing.T, javascript bool) (string, context.Context) {
 		}
 		t.Skipf("end-to-end tests need Chromium at %s (Debian package chromium)", chromiumPath)
 	}
-	s := newServer(t, Config{})
+	s := newServer(t, Config{DataDir: t.TempDir()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -219,4 +219,46 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	if title, _ := chromedp.Run(ctx, chromedp.Title()); title != "off" {
 		t.Errorf("JavaScript was on (title %q)", title)
 	}
+}
+
+// TestBrowserCase saves a case from a result, opens it again with its
+// code, adds to its timeline and opens the consultation sheet.
+func TestBrowserCase(t *testing.T) {
+	base, ctx := browserTest(t, false)
+	shots := screenshotDir(t)
+	do2(t, ctx, "describe", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#text")),
+		chromedp.SetValue(chromedp.CSS("#text"), phishingText),
+		chromedp.Click(chromedp.CSS("form.describe button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#save-title")))
+	do2(t, ctx, "save", chromedp.Click(chromedp.CSS("section.save button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#case-code")))
+	code := readText(t, ctx, "#case-code")
+	if len(code) != 23 {
+		t.Fatalf("case code %q", code)
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); strings.Contains(loc, code) || strings.Contains(loc, "?") {
+		t.Errorf("the code page's address %s", loc)
+	}
+	screenshots(t, ctx, shots, "case-code")
+
+	// Open it again from the home page, as a person does days later.
+	do2(t, ctx, "open", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#code")),
+		chromedp.SetValue(chromedp.CSS("#code"), strings.ToLower(code)),
+		chromedp.Click(chromedp.CSS("form.open button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#tl-title")))
+	do2(t, ctx, "timeline", chromedp.SetValue(chromedp.CSS("#tl-what"), "銀行を名乗るSMSが届いた"),
+		chromedp.SetValue(chromedp.CSS("#tl-time"), "21:15"),
+		chromedp.Click(chromedp.CSS(`form[action="/case/timeline"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".saved-notice")))
+	if main := readText(t, ctx, "main"); !strings.Contains(main, "銀行を名乗るSMSが届いた") || !strings.Contains(main, "時系列に追加しました") {
+		t.Error("the timeline entry is not on the case page")
+	}
+	screenshots(t, ctx, shots, "case")
+
+	do2(t, ctx, "sheet", chromedp.Click(chromedp.CSS(`form[action="/case/sheet"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("body.printable")))
+	if sh := readText(t, ctx, "main"); !strings.Contains(sh, "相談メモ（ネットトラブル）") || !strings.Contains(sh, "銀行を名乗るSMSが届いた") {
+		t.Error("the sheet lacks its title or the timeline")
+	}
+	screenshots(t, ctx, shots, "case-sheet")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kakekomi/kakekomi/internal/hours"
 	"github.com/kakekomi/kakekomi/internal/kb"
 	"github.com/kakekomi/kakekomi/internal/mailcheck"
+	"github.com/kakekomi/kakekomi/internal/store"
 	"github.com/kakekomi/kakekomi/internal/triage"
 )
 
@@ -36,6 +37,11 @@ type handler struct {
 	tpl     *templates
 	log     *slog.Logger
 	now     func() time.Time
+	store   *store.Store // nil when saving cases is off
+	// keySlots bounds concurrent case-key derivations (see deriveKeys).
+	keySlots chan struct{}
+	// font returns the Japanese TrueType font for PDF sheets.
+	font func() ([]byte, error)
 }
 
 // page is what every page template gets: the language and its words.
@@ -44,6 +50,7 @@ type page struct {
 	Title     string
 	OtherLang string
 	SwitchURL string // the same page in the other language
+	Saved     bool   // the page shows a saved case, so the footer says so
 }
 
 // T returns the page's words for key.

@@ -13,6 +13,11 @@ type homePage struct {
 	Minor bool
 	Error string // what was wrong with the last try, in words
 	Types []typeChoice
+	// CanSave is whether this server keeps saved cases, so the forms
+	// that open and import one are shown.
+	CanSave   bool
+	OpenCode  string // the code typed into the open form, when it failed
+	OpenError string // why the open form failed, in words
 }
 
 // typeChoice is one trouble type offered on the home page in everyday words.
@@ -25,7 +30,7 @@ func (h *handler) showHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) homePage(r *http.Request) homePage {
-	p := homePage{page: newPage(r, "home.title")}
+	p := homePage{page: newPage(r, "home.title"), CanSave: h.store != nil}
 	p.Types = typeChoices(h.kb.Types, p.Lang)
 	return p
 }

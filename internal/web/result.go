@@ -28,6 +28,8 @@ type resultPage struct {
 	Desks      []deskCard
 	FirstCall  *deskCard // in an emergency, the first desk with a phone
 	Answered   []answered
+	CanSave    bool   // whether this server keeps saved cases
+	SaveError  string // what was wrong with the save form, in words
 }
 
 // answered is a follow-up question answered, in words.
@@ -141,7 +143,7 @@ func (h *handler) showTypePlan(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) resultPage(r *http.Request, p plan, res *triage.Result) resultPage {
-	rp := resultPage{page: newPage(r, "result.title"), Text: p.text, Minor: p.in.Context.Minor, Result: res}
+	rp := resultPage{page: newPage(r, "result.title"), Text: p.text, Minor: p.in.Context.Minor, Result: res, CanSave: h.store != nil}
 	if p.typ != nil {
 		rp.TypeID, rp.ChosenType = p.typ.ID, p.typ.Plain.In(rp.Lang)
 	}

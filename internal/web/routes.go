@@ -21,6 +21,25 @@ func (h *handler) routes(cfg Config) http.Handler {
 	mux.HandleFunc("GET /check", h.showCheckForm)
 	mux.HandleFunc("POST /check", h.showCheckResult)
 	mux.HandleFunc("GET /static/{file}", h.serveStatic)
+
+	// Saved cases. The code and passphrase come in the body of a POST,
+	// never in the address.
+	mux.HandleFunc("POST /cases", h.withStore(h.saveCase))
+	mux.HandleFunc("POST /cases/import", h.withStore(h.importCase))
+	mux.HandleFunc("POST /case", h.withStore(h.showCase))
+	mux.HandleFunc("POST /case/timeline", h.withStore(h.addEvent))
+	mux.HandleFunc("POST /case/party", h.withStore(h.addParty))
+	mux.HandleFunc("POST /case/payment", h.withStore(h.addPayment))
+	mux.HandleFunc("POST /case/entered", h.withStore(h.addEntered))
+	mux.HandleFunc("POST /case/evidence", h.withStore(h.addEvidence))
+	mux.HandleFunc("POST /case/progress", h.withStore(h.addProgress))
+	mux.HandleFunc("POST /case/step", h.withStore(h.markStep))
+	mux.HandleFunc("POST /case/renew", h.withStore(h.renewCase))
+	mux.HandleFunc("POST /case/delete", h.withStore(h.deleteCase))
+	mux.HandleFunc("POST /case/export", h.withStore(h.exportCase))
+	mux.HandleFunc("POST /case/sheet", h.withStore(h.showSheet))
+	mux.HandleFunc("POST /case/sheet.pdf", h.withStore(h.sheetPDF))
+	mux.HandleFunc("POST /case/letter", h.withStore(h.showLetter))
 	mux.HandleFunc("/", h.showNotFound)
 
 	// JSON API.

@@ -29,6 +29,13 @@ var pageDeps = map[string][]string{
 	"check.html":  {"layout.html", "lang.html"},
 	"print.html":  {"plan.html"},
 	"error.html":  {"layout.html", "lang.html"},
+
+	"case_new.html":     {"layout.html", "lang.html", "case_keys.html"},
+	"case.html":         {"layout.html", "lang.html", "case_keys.html"},
+	"case_delete.html":  {"layout.html", "lang.html", "case_keys.html"},
+	"case_deleted.html": {"layout.html", "lang.html"},
+	"sheet.html":        {"case_keys.html"},
+	"letter.html":       {"case_keys.html"},
 }
 
 // assets maps the hashed name of each static file to its content, so that

@@ -12,10 +12,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/kakekomi/kakekomi/internal/kb"
 	"github.com/kakekomi/kakekomi/internal/mailcheck"
+	"github.com/kakekomi/kakekomi/internal/sheet"
+	"github.com/kakekomi/kakekomi/internal/store"
 	"github.com/kakekomi/kakekomi/internal/triage"
 )
 
@@ -23,7 +28,11 @@ import (
 type Config struct {
 	Addr    string // HOST:PORT to listen on
 	DataDir string // the data folder, created if absent; the case-file store keeps its files there
-	Metrics bool   // serve Prometheus metrics at /metrics
+	// DB is where saved cases are kept: a postgres:// URL, or the path of
+	// a SQLite file. Empty means kakekomi.db in DataDir; with no DataDir
+	// either, saving cases is turned off.
+	DB      string
+	Metrics bool // serve Prometheus metrics at /metrics
 	// RateLimit is the requests per second allowed to one client address,
 	// in bursts of four seconds' worth (at least 20). Zero means 5/s.
 	RateLimit float64
@@ -38,16 +47,22 @@ const (
 	minRateBurst     = 20
 )
 
+// purgeEvery is how often expired cases are deleted while serving.
+const purgeEvery = time.Hour
+
 // Server is the web navigator and JSON API.
 type Server struct {
-	cfg     Config
-	h       *handler
-	handler http.Handler
-	log     *slog.Logger
+	cfg       Config
+	h         *handler
+	handler   http.Handler
+	log       *slog.Logger
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New builds a server on the knowledge base k, which must be complete
-// (loaded without problems), and creates the data folder.
+// (loaded without problems), creates the data folder and opens the case
+// store. Close releases the store.
 func New(k *kb.KB, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -71,14 +86,63 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	h := &handler{
-		kb:      k,
-		engine:  triage.New(k),
-		checker: mailcheck.New(k),
-		tpl:     tpl,
-		log:     cfg.Logger,
-		now:     cfg.Now,
+		kb:       k,
+		engine:   triage.New(k),
+		checker:  mailcheck.New(k),
+		tpl:      tpl,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		font:     func() ([]byte, error) { return sheet.FindFont("") },
+		keySlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
+	}
+	dsn := cfg.DB
+	if dsn == "" && cfg.DataDir != "" {
+		dsn = filepath.Join(cfg.DataDir, store.DefaultFile)
+	}
+	if dsn != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		st, err := store.Open(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+		st.Now = cfg.Now
+		h.store = st
 	}
 	return &Server{cfg: cfg, h: h, handler: h.routes(cfg), log: cfg.Logger}, nil
+}
+
+// purgeExpired deletes the cases that have expired, with their files.
+func (s *Server) purgeExpired(ctx context.Context) error {
+	_, err := s.h.store.Purge(ctx, s.h.now())
+	return err
+}
+
+// Close closes the case store. It is safe to call more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		if s.h.store != nil {
+			s.closeErr = s.h.store.Close()
+		}
+	})
+	return s.closeErr
+}
+
+// purge deletes expired cases now and then every purgeEvery until ctx is
+// done, so that nothing outlives the expiry a person was promised.
+func (s *Server) purge(ctx context.Context) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		if err := s.purgeExpired(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("purge expired cases", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Handler returns the server's HTTP handler with all its middleware.
@@ -88,18 +152,27 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
+		s.Close()
 		return fmt.Errorf("web: listen: %w", err)
 	}
 	return s.Serve(ctx, ln)
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully,
-// letting requests in flight finish for a few seconds.
+// letting requests in flight finish for a few seconds, and closes the
+// case store.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	defer s.Close()
+	if s.h.store != nil {
+		pctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { s.purge(pctx); close(done) }()
+		defer func() { stop(); <-done }()
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second, // an .eml upload on a slow phone line
+		ReadTimeout:       5 * time.Minute, // a 20 MB evidence file on a slow phone line
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,

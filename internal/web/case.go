@@ -1,0 +1,345 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kakekomi/kakekomi/internal/casefile"
+	"github.com/kakekomi/kakekomi/internal/hours"
+	"github.com/kakekomi/kakekomi/internal/sheet"
+)
+
+// maxPassRunes bounds a passphrase; a longer one is a mistake, not a
+// stronger key.
+const maxPassRunes = 200
+
+// caseKeys is what opens a saved case: its code and the optional
+// passphrase. They travel in hidden fields of POSTed forms, never in a
+// URL, where they would end up in logs and the browser's history.
+type caseKeys struct {
+	Code, Pass string
+}
+
+// casePage is the page of case.html: a saved case with the forms that
+// add to it.
+type casePage struct {
+	page
+	caseKeys
+	Case            *casefile.Case
+	Types           []string
+	Created         string
+	Updated         string
+	Expires         string
+	Notice, Error   string
+	Timeline        []eventRow
+	Payments        []paymentRow
+	Total           string
+	Entered         []enteredRow
+	Evidence        []evidenceRow
+	Progress        []progressRow
+	Steps           []stepRow
+	DeskOptions     []option
+	KindOptions     []option
+	Today           string // the date inputs' default, 2006-01-02
+	MaxEvidenceMB   int
+	MaxEvidenceLeft int
+}
+
+type option struct{ Value, Label string }
+
+type eventRow struct{ When, What string }
+
+type paymentRow struct{ When, Amount, Method, Account string }
+
+type enteredRow struct {
+	When, Where string
+	Kinds       []string
+}
+
+type evidenceRow struct {
+	casefile.Evidence
+	SizeText, ReceivedText string
+}
+
+type progressRow struct{ When, Desk, Reference, Result, Next string }
+
+type stepRow struct {
+	ID, Text, DoneAt string
+	Done             bool
+}
+
+// inputError is a mistake in a case form that the person can fix; key
+// names the words that say what to fix.
+type inputError struct{ key string }
+
+func (e inputError) Error() string { return "input: " + e.key }
+
+// errNoCode means a case form came without a case code.
+var errNoCode = errors.New("no case code")
+
+// withStore answers 503 when saving cases is turned off (no data folder).
+func (h *handler) withStore(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.store == nil {
+			h.renderError(w, r, http.StatusServiceUnavailable)
+			return
+		}
+		next(w, r)
+	}
+}
+
+// unlock reads the case code and passphrase from the parsed form and
+// derives the case's keys.
+func (h *handler) unlock(r *http.Request) (caseKeys, casefile.Keys, error) {
+	ck := caseKeys{Code: strings.TrimSpace(r.PostFormValue("code")), Pass: r.PostFormValue("pass")}
+	if ck.Code == "" {
+		return ck, casefile.Keys{}, errNoCode
+	}
+	k, err := h.deriveKeys(r.Context(), ck.Code, ck.Pass)
+	return ck, k, err
+}
+
+// deriveKeys derives a case's keys, at most cap(h.keySlots) at a time:
+// each derivation takes about 19 MiB for Argon2id, so a burst of requests
+// waits instead of exhausting memory.
+func (h *handler) deriveKeys(ctx context.Context, code, pass string) (casefile.Keys, error) {
+	select {
+	case h.keySlots <- struct{}{}:
+	case <-ctx.Done():
+		return casefile.Keys{}, ctx.Err()
+	}
+	defer func() { <-h.keySlots }()
+	return casefile.DeriveKeys(code, pass)
+}
+
+// caseFailed answers a case request that could not open its case: the
+// home page's open form again, saying why, or an error page.
+func (h *handler) caseFailed(w http.ResponseWriter, r *http.Request, ck caseKeys, err error) {
+	status, key := http.StatusInternalServerError, ""
+	switch {
+	case errors.Is(err, errNoCode):
+		status, key = http.StatusBadRequest, "open.err.no_code"
+	case errors.Is(err, casefile.ErrNotFound):
+		status, key = http.StatusNotFound, "open.err.not_found"
+	case errors.Is(err, casefile.ErrPassphrase):
+		status, key = http.StatusForbidden, "open.err.passphrase"
+	case errors.Is(err, casefile.ErrTooLarge):
+		h.renderErrorText(w, r, http.StatusRequestEntityTooLarge, text(requestLang(r), "case.err.too_big"))
+		return
+	case errors.Is(err, casefile.ErrInvalid):
+		h.renderError(w, r, http.StatusBadRequest)
+		return
+	default:
+		// Store errors name tables and ids, never what a case says.
+		h.log.Error("case store", "err", err)
+		h.renderError(w, r, http.StatusInternalServerError)
+		return
+	}
+	hp := h.homePage(r)
+	hp.OpenError, hp.OpenCode = hp.T(key), ck.Code
+	noStore(w)
+	h.render(w, r, status, "home.html", hp)
+}
+
+// renderErrorText writes the error page with a message of its own.
+// Every status it is used with has an error.title message.
+func (h *handler) renderErrorText(w http.ResponseWriter, r *http.Request, status int, message string) {
+	p := errorPage{page: newPage(r, "error.title."+strconv.Itoa(status)), Status: status, Message: message}
+	noStore(w)
+	h.render(w, r, status, "error.html", p)
+}
+
+// showCase opens a case with the code and passphrase posted from the home
+// page (or from any case page's "back" button) and shows it.
+func (h *handler) showCase(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
+	noStore(w)
+	if err := r.ParseForm(); err != nil {
+		h.renderError(w, r, formStatus(err))
+		return
+	}
+	ck, k, err := h.unlock(r)
+	if err != nil {
+		h.caseFailed(w, r, ck, err)
+		return
+	}
+	h.renderCase(w, r, ck, k, http.StatusOK, "", "")
+}
+
+// changeCase is a case form that changes the case with fn and shows the
+// case again, saying what was done (noticeKey) or what to fix.
+func (h *handler) changeCase(w http.ResponseWriter, r *http.Request, noticeKey string, fn func(c *casefile.Case, f url.Values) error) {
+	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
+	noStore(w)
+	if err := r.ParseForm(); err != nil {
+		h.renderError(w, r, formStatus(err))
+		return
+	}
+	ck, k, err := h.unlock(r)
+	if err != nil {
+		h.caseFailed(w, r, ck, err)
+		return
+	}
+	err = h.store.Update(r.Context(), k, func(c *casefile.Case) error { return fn(c, r.PostForm) })
+	h.afterChange(w, r, ck, k, noticeKey, err)
+}
+
+// afterChange shows the case after a change: with the notice, or with what
+// to fix when err is the person's mistake.
+func (h *handler) afterChange(w http.ResponseWriter, r *http.Request, ck caseKeys, k casefile.Keys, noticeKey string, err error) {
+	var in inputError
+	switch {
+	case err == nil:
+		h.renderCase(w, r, ck, k, http.StatusOK, text(requestLang(r), noticeKey), "")
+	case errors.As(err, &in):
+		h.renderCase(w, r, ck, k, http.StatusBadRequest, "", text(requestLang(r), in.key))
+	case errors.Is(err, casefile.ErrInvalid):
+		h.renderCase(w, r, ck, k, http.StatusBadRequest, "", text(requestLang(r), "case.err.invalid"))
+	default:
+		h.caseFailed(w, r, ck, err)
+	}
+}
+
+// renderCase loads the case and shows it with a notice or an error.
+func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, ck caseKeys, k casefile.Keys, status int, notice, errText string) {
+	c, err := h.store.Load(r.Context(), k)
+	if err != nil {
+		h.caseFailed(w, r, ck, err)
+		return
+	}
+	exp, err := h.store.Expires(r.Context(), k)
+	if err != nil {
+		h.caseFailed(w, r, ck, err)
+		return
+	}
+	p := h.casePage(r, ck, c, exp)
+	p.Notice, p.Error = notice, errText
+	noStore(w)
+	h.render(w, r, status, "case.html", p)
+}
+
+func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expires time.Time) casePage {
+	p := casePage{page: newPage(r, "case.title"), caseKeys: ck, Case: c}
+	p.Saved = true
+	lang := p.Lang
+	p.Created, p.Updated, p.Expires = timeText(c.Created, lang), timeText(c.Updated, lang), dateText(expires, lang)
+	p.Today = h.now().In(hours.Tokyo).Format(time.DateOnly)
+	p.MaxEvidenceMB = casefile.MaxEvidenceBytes >> 20
+	p.MaxEvidenceLeft = casefile.MaxEntries - len(c.Evidence)
+	for _, t := range c.Types {
+		label := t.Label
+		if kt := h.kb.Type(t.ID); kt != nil {
+			label = kt.Plain.In(lang)
+		}
+		p.Types = append(p.Types, label)
+	}
+	events := slices.Clone(c.Timeline)
+	slices.SortStableFunc(events, func(a, b casefile.Event) int { return a.At.Compare(b.At) })
+	for _, e := range events {
+		p.Timeline = append(p.Timeline, eventRow{When: momentText(e.At, lang), What: e.What})
+	}
+	for _, m := range c.Payments {
+		p.Payments = append(p.Payments, paymentRow{When: dateText(m.At, lang), Amount: yenText(m.AmountJPY, lang), Method: m.Method, Account: m.Account})
+	}
+	if len(c.Payments) > 1 {
+		p.Total = yenText(c.TotalJPY(), lang)
+	}
+	for _, e := range c.Entered {
+		row := enteredRow{Where: e.Where}
+		if !e.At.IsZero() {
+			row.When = dateText(e.At, lang)
+		}
+		for _, kind := range e.What {
+			row.Kinds = append(row.Kinds, text(lang, "kind."+kind))
+		}
+		p.Entered = append(p.Entered, row)
+	}
+	for _, e := range c.Evidence {
+		p.Evidence = append(p.Evidence, evidenceRow{Evidence: e, SizeText: bytesText(e.Size, lang), ReceivedText: timeText(e.Received, lang)})
+	}
+	for _, g := range c.Progress {
+		p.Progress = append(p.Progress, progressRow{When: dateText(g.At, lang), Desk: h.deskName(g.Desk, lang), Reference: g.Reference, Result: g.Result, Next: g.Next})
+	}
+	for _, s := range c.Steps {
+		row := stepRow{ID: s.ID, Text: s.Text, Done: !s.Done.IsZero()}
+		if row.Done {
+			row.DoneAt = dateText(s.Done, lang)
+		}
+		p.Steps = append(p.Steps, row)
+	}
+	for _, d := range h.kb.Desks {
+		p.DeskOptions = append(p.DeskOptions, option{Value: d.ID, Label: d.Name.In(lang)})
+	}
+	for _, kind := range enteredKinds() {
+		p.KindOptions = append(p.KindOptions, option{Value: kind, Label: text(lang, "kind."+kind)})
+	}
+	return p
+}
+
+// enteredKinds lists the kinds of data a person may have typed in, in a
+// stable order.
+func enteredKinds() []string {
+	kinds := make([]string, 0, len(casefile.EnteredKinds))
+	for k := range casefile.EnteredKinds {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// deskName is the name of a desk id from the knowledge base, or the text
+// as written when it is not an id.
+func (h *handler) deskName(id, lang string) string {
+	if d := h.kb.Desk(id); d != nil {
+		return d.Name.In(lang)
+	}
+	return id
+}
+
+// deskNameJA is deskName for the consultation sheet, which is Japanese.
+func (h *handler) deskNameJA(id string) string {
+	if d := h.kb.Desk(id); d != nil {
+		return d.Name.JA
+	}
+	return ""
+}
+
+// dateText writes a date as people read it, in Japan time.
+func dateText(t time.Time, lang string) string {
+	if lang == "en" {
+		return t.In(hours.Tokyo).Format("2 Jan 2006")
+	}
+	return sheet.Date(t.In(hours.Tokyo))
+}
+
+// momentText writes a time of the timeline: a date alone when no time of
+// day was given (midnight).
+func momentText(t time.Time, lang string) string {
+	t = t.In(hours.Tokyo)
+	if t.Hour() == 0 && t.Minute() == 0 {
+		return dateText(t, lang)
+	}
+	return timeText(t, lang)
+}
+
+// yenText writes an amount of yen.
+func yenText(n int64, lang string) string {
+	if lang == "en" {
+		return "¥" + strings.TrimSuffix(sheet.Yen(n), "円")
+	}
+	return sheet.Yen(n)
+}
+
+// bytesText writes a file size.
+func bytesText(n int64, lang string) string {
+	if lang == "en" && n < 1<<10 {
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+	return sheet.Bytes(n)
+}

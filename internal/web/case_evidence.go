@@ -1,0 +1,92 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/kakekomi/kakekomi/internal/casefile"
+)
+
+// evidenceLimit bounds an evidence upload: the largest file plus the form
+// around it.
+const evidenceLimit = casefile.MaxEvidenceBytes + 1<<20
+
+// addEvidence keeps an uploaded file with the case and shows its SHA-256,
+// so the person can later show it was not changed.
+func (h *handler) addEvidence(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	tooBig := func() {
+		h.renderErrorText(w, r, http.StatusRequestEntityTooLarge, textf(requestLang(r), "evidence.err.too_big", casefile.MaxEvidenceBytes>>20))
+	}
+	if r.ContentLength > evidenceLimit {
+		tooBig()
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, evidenceLimit)
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		if formStatus(err) == http.StatusRequestEntityTooLarge {
+			tooBig()
+			return
+		}
+		h.renderError(w, r, http.StatusBadRequest)
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	ck, k, err := h.unlock(r)
+	if err != nil {
+		h.caseFailed(w, r, ck, err)
+		return
+	}
+	lang := requestLang(r)
+	fail := func(status int, key string, args ...any) {
+		h.renderCase(w, r, ck, k, status, "", textf(lang, key, args...))
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		fail(http.StatusBadRequest, "evidence.err.no_file")
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, casefile.MaxEvidenceBytes+1))
+	switch {
+	case err != nil:
+		h.renderError(w, r, http.StatusBadRequest)
+		return
+	case len(data) == 0:
+		fail(http.StatusBadRequest, "evidence.err.empty")
+		return
+	case len(data) > casefile.MaxEvidenceBytes:
+		tooBig()
+		return
+	}
+	c, err := h.store.Load(r.Context(), k)
+	if err != nil {
+		h.caseFailed(w, r, ck, err)
+		return
+	}
+	var total int64
+	for _, e := range c.Evidence {
+		total += e.Size
+	}
+	switch {
+	case len(c.Evidence) >= casefile.MaxEntries:
+		fail(http.StatusBadRequest, "evidence.err.count", casefile.MaxEntries)
+		return
+	case total+int64(len(data)) > casefile.MaxCaseBytes:
+		fail(http.StatusRequestEntityTooLarge, "evidence.err.total", casefile.MaxCaseBytes>>20)
+		return
+	}
+	e, err := h.store.AddEvidence(r.Context(), k, hdr.Filename, data, strings.TrimSpace(r.PostFormValue("note")))
+	switch {
+	case errors.Is(err, casefile.ErrInvalid):
+		// The count and size were checked above, so it is the type.
+		fail(http.StatusUnsupportedMediaType, "evidence.err.type")
+		return
+	case err != nil:
+		h.caseFailed(w, r, ck, err)
+		return
+	}
+	h.renderCase(w, r, ck, k, http.StatusOK, textf(lang, "evidence.added", e.Name), "")
+}
