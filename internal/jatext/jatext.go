@@ -39,31 +39,26 @@ func (f *Folded) String() string { return string(f.Runes) }
 
 // Fold folds s, dropping okurigana. Invalid UTF-8 bytes are replaced by
 // U+FFFD.
-func Fold(s string) *Folded { return fold(s, true) }
+func Fold(s string) *Folded { return FoldExact(s).DropOkurigana() }
 
 // FoldExact folds s like Fold but keeps every kana. Dropping okurigana makes
 // 振り込んだ meet 振込, but also turns 出た番号 into 出番号, which a phrase
 // 出た no longer finds; a matcher looks in both forms.
-func FoldExact(s string) *Folded { return fold(s, false) }
-
-func fold(s string, dropOkurigana bool) *Folded {
-	f := &Folded{orig: s}
-	// First pass: NFKC, so each output rune knows the original bytes it
-	// came from; then case, kana and white space.
-	type item struct {
-		r          rune
-		start, end int
-	}
-	items := make([]item, 0, len(s)/2)
+func FoldExact(s string) *Folded {
+	f := &Folded{orig: s, Runes: make([]rune, 0, len(s)/2), start: make([]int, 0, len(s)/2), end: make([]int, 0, len(s)/2)}
+	// NFKC, so each output rune knows the original bytes it came from; then
+	// case, kana and white space.
 	add := func(r rune, start, end int) {
 		r = foldRune(r)
 		if unicode.IsSpace(r) {
-			if len(items) == 0 || items[len(items)-1].r == ' ' {
+			if len(f.Runes) == 0 || f.Runes[len(f.Runes)-1] == ' ' {
 				return
 			}
 			r = ' '
 		}
-		items = append(items, item{r, start, end})
+		f.Runes = append(f.Runes, r)
+		f.start = append(f.start, start)
+		f.end = append(f.end, end)
 	}
 	// The normaliser passes invalid bytes through and may leave what
 	// follows them unnormalised, so each run of valid UTF-8 is normalised
@@ -85,25 +80,27 @@ func fold(s string, dropOkurigana bool) *Folded {
 			base++
 		}
 	}
-	for len(items) > 0 && items[len(items)-1].r == ' ' {
-		items = items[:len(items)-1]
-	}
-	f.Runes = make([]rune, 0, len(items))
-	f.start = make([]int, 0, len(items))
-	f.end = make([]int, 0, len(items))
-	// Second pass: drop a single okurigana kana between two kanji
-	// (振り込む, 乗っ取る, 引き落とし). Particles stay, so that 今から駅
-	// keeps its から and 私の家 its の.
-	for i, it := range items {
-		if dropOkurigana && i > 0 && i+1 < len(items) && isHiragana(it.r) && !isParticle(it.r) &&
-			len(f.Runes) > 0 && isKanji(f.Runes[len(f.Runes)-1]) && isKanji(items[i+1].r) {
-			continue
-		}
-		f.Runes = append(f.Runes, it.r)
-		f.start = append(f.start, it.start)
-		f.end = append(f.end, it.end)
+	if n := len(f.Runes); n > 0 && f.Runes[n-1] == ' ' {
+		f.Runes, f.start, f.end = f.Runes[:n-1], f.start[:n-1], f.end[:n-1]
 	}
 	return f
+}
+
+// DropOkurigana returns f without a single okurigana kana between two
+// kanji (振り込む, 乗っ取る, 引き落とし). Particles stay, so that 今から駅
+// keeps its から and 私の家 its の.
+func (f *Folded) DropOkurigana() *Folded {
+	out := &Folded{orig: f.orig, Runes: make([]rune, 0, len(f.Runes)), start: make([]int, 0, len(f.Runes)), end: make([]int, 0, len(f.Runes))}
+	for i, r := range f.Runes {
+		if i > 0 && i+1 < len(f.Runes) && isHiragana(r) && !isParticle(r) &&
+			isKanji(out.Runes[len(out.Runes)-1]) && isKanji(f.Runes[i+1]) {
+			continue
+		}
+		out.Runes = append(out.Runes, r)
+		out.start = append(out.start, f.start[i])
+		out.end = append(out.end, f.end[i])
+	}
+	return out
 }
 
 // normalize feeds the NFKC form of the valid UTF-8 text s, found at offset

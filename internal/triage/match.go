@@ -88,8 +88,9 @@ func (ps *phrases) scan(text string) hits {
 		buf = new([]int)
 		*buf = make([]int, 2*n)
 	}
+	exact := jatext.FoldExact(text)
 	h := hits{ps: ps, buf: buf, exact: (*buf)[:n], loose: (*buf)[n : 2*n],
-		exactText: jatext.FoldExact(text), looseText: jatext.Fold(text)}
+		exactText: exact, looseText: exact.DropOkurigana()}
 	ps.find(h.exactText.Runes, h.exact)
 	ps.find(h.looseText.Runes, h.loose)
 	return h
