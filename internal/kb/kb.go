@@ -280,7 +280,7 @@ type KB struct {
 	Emergency    []*EmergencyKind
 	General      []DeskRef // desks to show when no trouble type is found
 	MinorDesks   []DeskRef // desks added when the person in trouble is a child
-	MinorSignals []string  // phrases that show the person in trouble is a child
+	MinorSignals []Signal  // show that the person in trouble is a child (score >= 0.5)
 	Brands       []*Brand
 	Holidays     map[string]string // YYYY-MM-DD to name
 	HolidayYears [2]int            // first and last year covered

@@ -51,7 +51,7 @@ type metaFile struct {
 	Version      string    `yaml:"version"`
 	General      []DeskRef `yaml:"general"`
 	MinorDesks   []DeskRef `yaml:"minor_desks"`
-	MinorSignals []string  `yaml:"minor_signals"`
+	MinorSignals []Signal  `yaml:"minor_signals"`
 	// Concepts are named phrase lists that signals use as "@name", so a
 	// word learnt once (a new slang for a card) serves every signal.
 	Concepts map[string][]string `yaml:"concepts"`
@@ -277,7 +277,7 @@ func expandConcepts(k *KB, concepts map[string][]string, l *loader) {
 			q.Options[i].Signals = expand("questions.yaml: "+q.ID, q.Options[i].Signals)
 		}
 	}
-	k.MinorSignals = expand("kb.yaml: minor_signals", k.MinorSignals)
+	signals("kb.yaml: minor_signals", k.MinorSignals)
 	for name, c := range concepts {
 		if len(c) == 0 {
 			l.add("kb.yaml", "concept %q is empty", name)

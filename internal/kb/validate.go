@@ -68,6 +68,7 @@ func validate(k *KB, l *loader, hols []Holiday) {
 	v := validator{k: k, l: l}
 	v.deskRefs("kb.yaml", "general", k.General)
 	v.deskRefs("kb.yaml", "minor_desks", k.MinorDesks)
+	v.signals("kb.yaml: minor_signals", k.MinorSignals)
 	for _, q := range k.Questions {
 		v.question(q)
 	}

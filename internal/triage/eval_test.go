@@ -82,13 +82,27 @@ var evalAt = time.Date(2026, 11, 24, 10, 30, 0, 0, time.FixedZone("JST", 9*3600)
 func TestEval(t *testing.T) {
 	e := engine(t)
 	cases := loadCases(t)
-	var top1, top3, deskHit, deskAll, emAll, emCaught, noneEm, noneAll int
+	var top1, top3, deskHit, deskAll, emAll, emCaught, noneEm, noneAll, minorAll, minorFound, adultAll, adultAsMinor int
 	perType := map[string][2]int{}
 	var misses []string
 	for _, c := range cases {
 		r, err := e.Triage(triage.Input{ID: c.ID, Text: c.Text, At: evalAt, Context: triage.Context{Minor: c.Minor}})
 		if err != nil {
 			t.Fatalf("%s: %v", c.ID, err)
+		}
+		// How well the text alone tells a child: without the context flag.
+		if alone, err := e.Triage(triage.Input{Text: c.Text, At: evalAt}); err == nil {
+			if c.Minor {
+				minorAll++
+				if alone.Minor {
+					minorFound++
+				}
+			} else {
+				adultAll++
+				if alone.Minor {
+					adultAsMinor++
+				}
+			}
 		}
 		got := make([]string, len(r.Types))
 		for i, m := range r.Types {
@@ -161,6 +175,7 @@ func TestEval(t *testing.T) {
 	t1, t3, dk := float64(top1)/n, float64(top3)/n, float64(deskHit)/float64(deskAll)
 	t.Logf("%d cases: top-1 %.3f, top-3 %.3f, required desks in first five %.3f, emergencies caught %d/%d, emergencies on no-trouble texts %d/%d",
 		len(cases), t1, t3, dk, emCaught, emAll, noneEm, noneAll)
+	t.Logf("children told from the text alone: %d/%d; adults taken for children: %d/%d", minorFound, minorAll, adultAsMinor, adultAll)
 	var types []string
 	for id := range perType {
 		types = append(types, id)

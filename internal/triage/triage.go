@@ -152,7 +152,7 @@ type Engine struct {
 	types     []compiledType
 	emergency []compiledEmergency
 	options   []optionSignal
-	minor     []int
+	minor     []signal
 	now       func() time.Time
 }
 
@@ -182,7 +182,7 @@ func New(k *kb.KB) *Engine {
 			}
 		}
 	}
-	e.minor = e.ps.addAll(k.MinorSignals)
+	e.minor = compile(k.MinorSignals)
 	return e
 }
 
@@ -252,8 +252,8 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 		Types: []TypeMatch{}, Questions: []Question{}, Steps: []Step{}, Donts: []string{},
 		DontDetails: []Dont{}, Desks: []Desk{}, Evidence: []string{},
 	}
-	_, minorInText := h.any(e.minor)
-	r.Minor = in.Context.Minor || minorInText
+	minorScore, _ := score(e.minor, h)
+	r.Minor = in.Context.Minor || minorScore >= 0.5
 
 	for _, ct := range e.types {
 		s, words := score(ct.signals, h)
