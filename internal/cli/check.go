@@ -20,8 +20,12 @@ func runCheck(ctx context.Context, args []string, env Env) error {
 	jsonl := fs.Bool("jsonl", false, `batch: read JSON Lines {"id","text" or "eml" or "url"} from standard input`)
 	text := fs.String("text", "", "check the pasted message `TEXT` (SMS, chat, mail body)")
 	rawURL := fs.String("url", "", "check the web address `URL` without opening it")
+	lang := fs.String("lang", "ja", "language of the answer: ja or en (reports to desks stay in Japanese)")
 	if err := parseFlags(fs, args, env); err != nil {
 		return err
+	}
+	if *lang != "ja" && *lang != "en" {
+		return usagef("check: --lang must be ja or en, not %q", *lang)
 	}
 	given := 0
 	for _, set := range []bool{*jsonl, *text != "", *rawURL != "", fs.NArg() > 0} {
@@ -43,23 +47,24 @@ func runCheck(ctx context.Context, args []string, env Env) error {
 	}
 	c := mailcheck.New(k)
 	if *jsonl {
-		return checkBatch(ctx, c, env)
+		return checkBatch(ctx, c, *lang, env)
 	}
+	opts := mailcheck.Options{Lang: *lang}
 	var r *mailcheck.Result
 	switch {
 	case *text != "":
-		r, err = c.CheckText(*text)
+		r, err = c.CheckText(*text, opts)
 	case *rawURL != "":
-		r, err = c.CheckURL(*rawURL)
+		r, err = c.CheckURL(*rawURL, opts)
 	case fs.Arg(0) == "-":
-		r, err = c.CheckMail(env.Stdin)
+		r, err = c.CheckMail(env.Stdin, opts)
 	default:
 		f, oerr := os.Open(fs.Arg(0))
 		if oerr != nil {
 			return usagef("check: %v", oerr)
 		}
 		defer f.Close()
-		r, err = c.CheckMail(f)
+		r, err = c.CheckMail(f, opts)
 	}
 	if err != nil {
 		if code := checkErrorCode(err); code != "internal" {
@@ -72,18 +77,20 @@ func runCheck(ctx context.Context, args []string, env Env) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	return writeCheck(env.Stdout, r, k)
+	return writeCheck(env.Stdout, r, k, *lang)
 }
 
-// checkLine is one line of check --jsonl input.
+// checkLine is one line of check --jsonl input. Lang, when given,
+// overrides --lang for the line.
 type checkLine struct {
 	ID   string  `json:"id"`
 	Text *string `json:"text"`
 	EML  *string `json:"eml"`
 	URL  *string `json:"url"`
+	Lang string  `json:"lang"`
 }
 
-func checkBatch(ctx context.Context, c *mailcheck.Checker, env Env) error {
+func checkBatch(ctx context.Context, c *mailcheck.Checker, lang string, env Env) error {
 	sc := bufio.NewScanner(env.Stdin)
 	// A line may carry a whole mail; mails above the checker's limit are
 	// refused by the scanner, which stops the batch with a clear error.
@@ -113,15 +120,21 @@ func checkBatch(ctx context.Context, c *mailcheck.Checker, env Env) error {
 			}
 			continue
 		}
+		opts := mailcheck.Options{Lang: lang}
+		if in.Lang != "" {
+			opts.Lang = in.Lang
+		}
 		var r *mailcheck.Result
 		var err error
 		switch {
+		case opts.Lang != "ja" && opts.Lang != "en":
+			err = errBadLang
 		case in.Text != nil:
-			r, err = c.CheckText(*in.Text)
+			r, err = c.CheckText(*in.Text, opts)
 		case in.EML != nil:
-			r, err = c.CheckMail(strings.NewReader(*in.EML))
+			r, err = c.CheckMail(strings.NewReader(*in.EML), opts)
 		case in.URL != nil:
-			r, err = c.CheckURL(*in.URL)
+			r, err = c.CheckURL(*in.URL, opts)
 		default:
 			err = errMissingInput
 		}
@@ -142,13 +155,19 @@ func checkBatch(ctx context.Context, c *mailcheck.Checker, env Env) error {
 	return nil
 }
 
-var errMissingInput = errors.New(`the line has none of "text", "eml" or "url"`)
+// Errors of a --jsonl line.
+var (
+	errMissingInput = errors.New(`the line has none of "text", "eml" or "url"`)
+	errBadLang      = errors.New(`"lang" must be "ja" or "en"`)
+)
 
 // checkErrorCode names a check input error for JSON output.
 func checkErrorCode(err error) string {
 	switch {
 	case errors.Is(err, errMissingInput):
 		return "missing_input"
+	case errors.Is(err, errBadLang):
+		return "bad_lang"
 	case errors.Is(err, mailcheck.ErrEmpty):
 		return "empty"
 	case errors.Is(err, mailcheck.ErrTooLarge):
@@ -178,34 +197,63 @@ func checkErrorMessage(err error) string {
 	return err.Error()
 }
 
-var verdictLabels = map[string]string{
-	mailcheck.Phishing:   "フィッシング（なりすまし）の疑いが強いメッセージです",
-	mailcheck.Fraud:      "架空請求・詐欺の疑いが強いメッセージです",
-	mailcheck.Spam:       "広告の迷惑メールです",
-	mailcheck.Suspicious: "怪しい点があるメッセージです",
-	mailcheck.None:       "強い怪しさは見つかりませんでした",
+// checkWords are the words of the readable check output, in each language.
+var checkWords = map[string]map[string]string{
+	"ja": {
+		mailcheck.Phishing:   "フィッシング（なりすまし）の疑いが強いメッセージです",
+		mailcheck.Fraud:      "架空請求・詐欺の疑いが強いメッセージです",
+		mailcheck.Spam:       "広告の迷惑メールです",
+		mailcheck.Suspicious: "怪しい点があるメッセージです",
+		mailcheck.None:       "強い怪しさは見つかりませんでした",
+		"verdict":            "判定: %s\n",
+		"brand":              "名乗っている相手: %s\n",
+		"signals":            "\nそう判断した理由:",
+		"advice":             "\nどうすればよいか:",
+		"bullet":             "  ・%s\n",
+		"report":             "\n報告先: %s\n件名: %s\n本文:\n",
+		"types":              "\nこのメッセージのトラブルの種類: %s\n",
+		"list":               "、",
+		"triage":             "もう入力や支払いをしてしまったなど、困っていることがあれば kakekomi triage に書いてください。相談の手順と窓口をご案内します。",
+	},
+	"en": {
+		mailcheck.Phishing:   "Very likely a fake message (phishing)",
+		mailcheck.Fraud:      "Very likely a scam, such as a fake bill",
+		mailcheck.Spam:       "Advertising spam",
+		mailcheck.Suspicious: "Some signs of a scam",
+		mailcheck.None:       "No strong sign of a scam was found",
+		"verdict":            "Verdict: %s\n",
+		"brand":              "Pretends to be: %s\n",
+		"signals":            "\nWhy:",
+		"advice":             "\nWhat to do:",
+		"bullet":             "  - %s\n",
+		"report":             "\nReport to: %s (in Japanese, for the Japanese desk)\nSubject: %s\nMessage:\n",
+		"types":              "\nKind of trouble: %s\n",
+		"list":               ", ",
+		"triage":             "If you already entered details or paid, or something else worries you, describe it with kakekomi triage --lang en. It gives you the steps to take and the desks to contact.",
+	},
 }
 
-// writeCheck prints a check result as readable Japanese, naming the
+// writeCheck prints a check result as readable text in lang, naming the
 // trouble types by the knowledge base's labels.
-func writeCheck(w io.Writer, r *mailcheck.Result, k *kb.KB) error {
+func writeCheck(w io.Writer, r *mailcheck.Result, k *kb.KB, lang string) error {
+	words := checkWords[lang]
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "判定: %s\n", verdictLabels[r.Verdict])
+	fmt.Fprintf(bw, words["verdict"], words[r.Verdict])
 	if r.BrandName != "" {
-		fmt.Fprintf(bw, "名乗っている相手: %s\n", r.BrandName)
+		fmt.Fprintf(bw, words["brand"], r.BrandName)
 	}
 	if len(r.Signals) > 0 {
-		fmt.Fprintln(bw, "\nそう判断した理由:")
+		fmt.Fprintln(bw, words["signals"])
 		for _, s := range r.Signals {
-			fmt.Fprintf(bw, "  ・%s\n", s.Text)
+			fmt.Fprintf(bw, words["bullet"], s.Text)
 		}
 	}
-	fmt.Fprintln(bw, "\nどうすればよいか:")
+	fmt.Fprintln(bw, words["advice"])
 	for _, a := range r.Advice {
-		fmt.Fprintf(bw, "  ・%s\n", a)
+		fmt.Fprintf(bw, words["bullet"], a)
 	}
 	if r.Report != nil {
-		fmt.Fprintf(bw, "\n報告先: %s\n件名: %s\n本文:\n", r.Report.To, r.Report.Subject)
+		fmt.Fprintf(bw, words["report"], r.Report.To, r.Report.Subject)
 		for _, line := range strings.Split(strings.TrimRight(r.Report.Body, "\n"), "\n") {
 			fmt.Fprintf(bw, "  %s\n", line)
 		}
@@ -215,11 +263,11 @@ func writeCheck(w io.Writer, r *mailcheck.Result, k *kb.KB) error {
 		for i, id := range r.Types {
 			labels[i] = id
 			if t := k.Type(id); t != nil {
-				labels[i] = t.Label.JA
+				labels[i] = t.Label.In(lang)
 			}
 		}
-		fmt.Fprintf(bw, "\nこのメッセージのトラブルの種類: %s\n", strings.Join(labels, "、"))
-		fmt.Fprintln(bw, "もう入力や支払いをしてしまったなど、困っていることがあれば kakekomi triage に書いてください。相談の手順と窓口をご案内します。")
+		fmt.Fprintf(bw, words["types"], strings.Join(labels, words["list"]))
+		fmt.Fprintln(bw, words["triage"])
 	}
 	return bw.Flush()
 }

@@ -25,6 +25,30 @@ func TestCheckTextReadable(t *testing.T) {
 	}
 }
 
+// TestCheckTextEnglish checks that --lang en explains the verdict, the
+// reasons and the advice in English, and keeps the report for the
+// Japanese desk in Japanese with a note why.
+func TestCheckTextEnglish(t *testing.T) {
+	code, out, errOut := run(t, "", "check", "--lang", "en", "--text", smishing)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Verdict: Very likely a fake message (phishing)", "Pretends to be: Amazon\n", "try to rush or frighten you",
+		"Do not open the links", "in Japanese on purpose", "Report to: info@antiphishing.jp", "Subject: フィッシングの報告", "Kind of trouble: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, ja := range []string{"判定", "メールやSMSのリンクは開かないでください", "どうすればよいか"} {
+		if strings.Contains(out, ja) {
+			t.Errorf("English output has %q:\n%s", ja, out)
+		}
+	}
+	if code, _, _ := run(t, "", "check", "--lang", "fr", "--text", smishing); code != 2 {
+		t.Errorf("--lang fr: exit %d, want 2", code)
+	}
+}
+
 func TestCheckMailFileAndStdin(t *testing.T) {
 	path := filepath.Join("..", "mailcheck", "testdata", "eml", "e_p04.eml")
 	raw, err := os.ReadFile(path)
@@ -96,22 +120,26 @@ func TestCheckBatchGoesOnAfterBadLine(t *testing.T) {
 		`{"id":"d","url":"mailto:x@example.com"}`,
 		`{"id":"e","url":"https://amaz0n.co.jp/"}`,
 		string(emlLine),
+		`{"id":"f","text":"` + smishing + `","lang":"en"}`,
+		`{"id":"g","text":"` + smishing + `","lang":"fr"}`,
 	}, "\n")
 	code, out, errOut := run(t, in, "check", "--jsonl")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 6 {
-		t.Fatalf("got %d output lines, want 6:\n%s", len(lines), out)
+	if len(lines) != 8 {
+		t.Fatalf("got %d output lines, want 8:\n%s", len(lines), out)
 	}
 	want := []struct{ id, code, verdict string }{
 		{"a", "", "phishing"}, {"", "bad_json", ""}, {"c", "missing_input", ""}, {"d", "bad_url", ""}, {"e", "", "phishing"}, {"m", "", "none"},
+		{"f", "", "phishing"}, {"g", "bad_lang", ""},
 	}
 	for i, l := range lines {
 		var obj struct {
-			ID      string `json:"id"`
-			Verdict string `json:"verdict"`
+			ID      string   `json:"id"`
+			Verdict string   `json:"verdict"`
+			Advice  []string `json:"advice"`
 			Error   *struct {
 				Code    string `json:"code"`
 				Message string `json:"message"`
@@ -129,6 +157,9 @@ func TestCheckBatchGoesOnAfterBadLine(t *testing.T) {
 		}
 		if obj.ID != want[i].id || code != want[i].code || obj.Verdict != want[i].verdict {
 			t.Errorf("line %d: id %q code %q verdict %q, want %+v", i+1, obj.ID, code, obj.Verdict, want[i])
+		}
+		if english := obj.ID == "f"; len(obj.Advice) > 0 && strings.HasPrefix(obj.Advice[0], "Do not open") != english {
+			t.Errorf("line %d: advice %q, want English %v", i+1, obj.Advice[0], english)
 		}
 	}
 }

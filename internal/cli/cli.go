@@ -52,7 +52,7 @@ Usage:
   kakekomi triage [--json] [--at TIME] [--minor] [--prefecture NAME] [TEXT]
   kakekomi triage --jsonl                            batch: JSON Lines in, triage objects out
   kakekomi desks [--json] [--open] [--at TIME]       desks and whether they are open
-  kakekomi check [--json] [FILE.eml | --text TEXT | --url URL]
+  kakekomi check [--json] [--lang ja|en] [FILE.eml | --text TEXT | --url URL]
   kakekomi case new|show|add|evidence|sheet|letter|export|import|delete ...
   kakekomi kb check [--dir DIR]                      validate the knowledge base
 

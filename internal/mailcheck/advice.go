@@ -14,53 +14,76 @@ const (
 	spamCenterAddr   = "meiwaku@dekyo.or.jp"
 )
 
-// advice says what to do now, in plain Japanese, for the verdict and for
-// what the message asked for.
-func advice(r *Result, found map[string][]string) []string {
-	var out []string
+// advice says what to do now, in plain words of lang, for the verdict and
+// for what the message asked for.
+func advice(r *Result, found map[string][]string, lang string) []string {
+	var out []tr
 	switch r.Verdict {
 	case Phishing:
-		who := "その会社"
+		who := tr{"その会社", "the company"}
 		if r.BrandName != "" {
-			who = r.BrandName
+			who = tr{r.BrandName, r.BrandName}
 		}
 		out = append(out,
-			"メールやSMSのリンクは開かないでください。返信もしないでください。",
-			fmt.Sprintf("心配なときは、%sの公式アプリや、自分でブックマークした公式サイトで確かめてください。", who),
-			"電話で確かめるときは、メッセージに書かれた番号ではなく、カードの裏面や公式サイトなど自分で調べた番号にかけてください。",
-			"もしリンクを開いてIDやパスワードを入力してしまったら、すぐに公式サイトからパスワードを変更してください。同じパスワードを使っているほかのサービスも変えてください。",
-			"カード番号を入力してしまったら、すぐにカード会社（カードの裏面の番号）に電話して、カードを止めてもらってください。",
-			"銀行のパスワードや暗証番号、乱数表を入力してしまったら、すぐに銀行に電話して口座を止めてもらい、警察のサイバー犯罪相談窓口にも相談してください。",
-			"このメッセージはフィッシング対策協議会に報告できます（下の報告文を使えます）。報告したら削除してかまいません。")
+			tr{"メールやSMSのリンクは開かないでください。返信もしないでください。",
+				"Do not open the links in the mail or text message, and do not reply."},
+			tr{fmt.Sprintf("心配なときは、%sの公式アプリや、自分でブックマークした公式サイトで確かめてください。", who.ja),
+				fmt.Sprintf("If you are worried, check in the official app of %s, or on its official website from a bookmark you made yourself.", who.en)},
+			tr{"電話で確かめるときは、メッセージに書かれた番号ではなく、カードの裏面や公式サイトなど自分で調べた番号にかけてください。",
+				"To check by phone, do not call the number in the message. Call a number you found yourself, for example on the back of your card or on the official website."},
+			tr{"もしリンクを開いてIDやパスワードを入力してしまったら、すぐに公式サイトからパスワードを変更してください。同じパスワードを使っているほかのサービスも変えてください。",
+				"If you opened the link and entered your ID or password, change the password at once on the official website. Also change it on any other service where you use the same password."},
+			tr{"カード番号を入力してしまったら、すぐにカード会社（カードの裏面の番号）に電話して、カードを止めてもらってください。",
+				"If you entered your card number, call your card company at once (the number on the back of the card) and ask them to stop the card."},
+			tr{"銀行のパスワードや暗証番号、乱数表を入力してしまったら、すぐに銀行に電話して口座を止めてもらい、警察のサイバー犯罪相談窓口にも相談してください。",
+				"If you entered your bank password, PIN or security number card, call your bank at once to have the account stopped, and also contact the police cybercrime desk."},
+			tr{"このメッセージはフィッシング対策協議会に報告できます（下の報告文を使えます）。報告したら削除してかまいません。",
+				"You can report this message to the Council of Anti-Phishing Japan (フィッシング対策協議会) with the report below. The report is written in Japanese on purpose, because the desk works in Japanese: you can send it as it is. After reporting, you may delete the message."})
 	case Fraud:
 		out = append(out,
-			"お金は払わないでください。身に覚えのない請求に払う必要はありません。",
-			"メッセージに書かれた電話番号やメールアドレスには連絡しないでください。連絡すると名前や電話番号を知られ、さらに請求されます。")
+			tr{"お金は払わないでください。身に覚えのない請求に払う必要はありません。",
+				"Do not pay. You do not have to pay a bill for something you know nothing about."},
+			tr{"メッセージに書かれた電話番号やメールアドレスには連絡しないでください。連絡すると名前や電話番号を知られ、さらに請求されます。",
+				"Do not call or write to the phone number or address in the message. If you do, they learn your name and phone number and demand even more."})
 		if found["support_scam"] != nil {
-			out = append(out, "偽の警告画面が出ているときは、ブラウザを閉じるか、パソコンを再起動してください。遠隔操作ソフトは入れないでください。電子マネーのカードを買うよう言われたら詐欺です。")
+			out = append(out, tr{"偽の警告画面が出ているときは、ブラウザを閉じるか、パソコンを再起動してください。遠隔操作ソフトは入れないでください。電子マネーのカードを買うよう言われたら詐欺です。",
+				"If a fake warning fills your screen, close the browser or restart the computer. Do not install remote control software. If you are told to buy prepaid cards (electronic money), it is a scam."})
 		}
 		if found["sakura_bait"] != nil || found["dating_bait"] != nil {
-			out = append(out, "「お金をあげる」という話でポイントやお金を払ってしまったときは、振込先や支払いの記録を残して、消費者ホットライン（188）に相談してください。")
+			out = append(out, tr{"「お金をあげる」という話でポイントやお金を払ってしまったときは、振込先や支払いの記録を残して、消費者ホットライン（188）に相談してください。",
+				"If you already paid for points or money after being promised money, keep the records of where and how you paid, and call the Consumer Hotline (188)."})
 		}
 		if mentionsCourt(found["fictitious_billing"]) {
-			out = append(out, "本物の裁判所からの通知は、メールやSMSではなく「特別送達」の郵便で届きます。心配なときは、自分で調べた裁判所の番号に確かめてください。")
+			out = append(out, tr{"本物の裁判所からの通知は、メールやSMSではなく「特別送達」の郵便で届きます。心配なときは、自分で調べた裁判所の番号に確かめてください。",
+				"A real court never writes by mail or text message: its papers come by post as “special delivery” (特別送達). If you are worried, call the court on a number you found yourself."})
 		}
 		out = append(out,
-			"困ったときや、もう払ってしまったときは、消費者ホットライン（188）か、警察相談専用電話（#9110）に相談してください。")
+			tr{"困ったときや、もう払ってしまったときは、消費者ホットライン（188）か、警察相談専用電話（#9110）に相談してください。",
+				"If you need help, or have already paid, call the Consumer Hotline (188) or the police consultation line (#9110)."})
 	case Spam:
 		out = append(out,
-			"広告メールです。リンクや「配信停止」の案内は開かず、削除してかまいません。開くと、アドレスが使われていると知られてしまうことがあります。",
-			"同意していないのに届く広告メールは、迷惑メール相談センターに情報提供できます（下の報告文を使えます）。",
-			"携帯電話会社やメールサービスの迷惑メールフィルターを設定すると、届きにくくなります。")
+			tr{"広告メールです。リンクや「配信停止」の案内は開かず、削除してかまいません。開くと、アドレスが使われていると知られてしまうことがあります。",
+				"This is advertising. Do not open its links, not even the “unsubscribe” one; you may simply delete it. Opening them can tell the sender that your address is in use."},
+			tr{"同意していないのに届く広告メールは、迷惑メール相談センターに情報提供できます（下の報告文を使えます）。",
+				"You can report advertising you never agreed to receive to the Spam Mail Consultation Center (迷惑メール相談センター) with the report below. The report is written in Japanese on purpose, because the desk works in Japanese: you can send it as it is."},
+			tr{"携帯電話会社やメールサービスの迷惑メールフィルターを設定すると、届きにくくなります。",
+				"Turning on the spam filter of your mobile carrier or mail service makes such mail less likely to arrive."})
 	case Suspicious:
 		out = append(out,
-			"はっきりとは言えませんが、怪しい点があります。リンクは開かず、書かれた電話番号にも電話しないでください。",
-			"本物かどうかは、公式アプリや自分で調べた公式サイト・電話番号で確かめてください。")
+			tr{"はっきりとは言えませんが、怪しい点があります。リンクは開かず、書かれた電話番号にも電話しないでください。",
+				"We cannot say for sure, but some things look wrong. Do not open the links, and do not call any phone number written in it."},
+			tr{"本物かどうかは、公式アプリや自分で調べた公式サイト・電話番号で確かめてください。",
+				"To find out whether it is real, check in the official app, or on the official website or phone number you found yourself."})
 	default:
 		out = append(out,
-			"強い怪しさは見つかりませんでした。それでも心配なときは、リンクから開かず、公式アプリや自分で調べた公式サイトで確かめてください。")
+			tr{"強い怪しさは見つかりませんでした。それでも心配なときは、リンクから開かず、公式アプリや自分で調べた公式サイトで確かめてください。",
+				"We found no strong sign of a scam. If you are still worried, do not open its links: check in the official app, or on the official website you found yourself."})
 	}
-	return out
+	lines := make([]string, len(out))
+	for i, t := range out {
+		lines[i] = t.In(lang)
+	}
+	return lines
 }
 
 // mentionsCourt reports whether billing wording threatens court action.
@@ -74,16 +97,18 @@ func mentionsCourt(words []string) bool {
 }
 
 // report writes the message for the desk that takes it, or returns nil.
+// It is in Japanese whatever the reader's language, for Japanese desks:
+// brand is the brand's Japanese name and reasons the signals in Japanese.
 // URLs are written safely (hxxps://example[.]com) so that nobody opens
 // them by mistake.
-func report(r *Result, m *message) *Report {
+func report(r *Result, m *message, brand string, reasons []string) *Report {
 	var to, subject, intro string
 	switch r.Verdict {
 	case Phishing:
 		to = antiphishingAddr
 		subject = "フィッシングの報告"
-		if r.BrandName != "" {
-			subject += "（" + r.BrandName + "をかたるもの）"
+		if brand != "" {
+			subject += "（" + brand + "をかたるもの）"
 		}
 		intro = "フィッシングと思われるメッセージを受け取りましたので、報告します。"
 	case Spam:
@@ -108,8 +133,8 @@ func report(r *Result, m *message) *Report {
 		fmt.Fprintf(&b, "・件名: %s\n", m.mail.Subject)
 		fmt.Fprintf(&b, "・差出人: %s <%s>\n", m.mail.FromName, defangHost(m.mail.FromAddr))
 	}
-	if r.BrandName != "" {
-		fmt.Fprintf(&b, "・名乗っている組織: %s\n", r.BrandName)
+	if brand != "" {
+		fmt.Fprintf(&b, "・名乗っている組織: %s\n", brand)
 	}
 	if m.kind == "text" {
 		fmt.Fprintf(&b, "・本文（要約）: %s\n", summary(m.body))
@@ -124,7 +149,7 @@ func report(r *Result, m *message) *Report {
 		fmt.Fprintf(&b, "・メッセージ中の電話番号: %s\n", strings.Join(r.Phones, "、"))
 	}
 	b.WriteString("・怪しいと判断した理由:\n")
-	for _, s := range first(signalTexts(r.Signals), 5) {
+	for _, s := range reasons {
 		fmt.Fprintf(&b, "  - %s\n", s)
 	}
 	return &Report{To: to, Subject: subject, Body: b.String()}
@@ -146,14 +171,6 @@ func linkURLs(ls []Link) []string {
 		if !contains(out, l.URL) {
 			out = append(out, l.URL)
 		}
-	}
-	return out
-}
-
-func signalTexts(ss []Signal) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = s.Text
 	}
 	return out
 }

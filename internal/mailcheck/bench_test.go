@@ -18,7 +18,7 @@ func BenchmarkCheckMail(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
-				if _, err := c.CheckMail(bytes.NewReader(raw)); err != nil {
+				if _, err := c.CheckMail(bytes.NewReader(raw), Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -36,7 +36,7 @@ func BenchmarkCheckText(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := c.CheckText(text); err != nil {
+				if _, err := c.CheckText(text, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -48,7 +48,7 @@ func BenchmarkCheckURL(b *testing.B) {
 	c := newTestChecker(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.CheckURL("https://login.rakuten.co.jp.evil.example.top/"); err != nil {
+		if _, err := c.CheckURL("https://login.rakuten.co.jp.evil.example.top/", Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

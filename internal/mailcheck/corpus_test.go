@@ -51,22 +51,22 @@ func readCorpus(t testing.TB) []sample {
 	return out
 }
 
-func (c *Checker) checkSample(t testing.TB, s sample) *Result {
+func (c *Checker) checkSample(t testing.TB, s sample, o Options) *Result {
 	t.Helper()
 	var r *Result
 	var err error
 	switch s.Kind {
 	case "text":
-		r, err = c.CheckText(s.Input)
+		r, err = c.CheckText(s.Input, o)
 	case "url":
-		r, err = c.CheckURL(s.Input)
+		r, err = c.CheckURL(s.Input, o)
 	case "eml":
 		f, ferr := os.Open(filepath.Join("testdata", s.File))
 		if ferr != nil {
 			t.Fatal(ferr)
 		}
 		defer f.Close()
-		r, err = c.CheckMail(f)
+		r, err = c.CheckMail(f, o)
 	default:
 		t.Fatalf("%s: unknown kind %q", s.ID, s.Kind)
 	}
@@ -93,7 +93,7 @@ func TestCorpus(t *testing.T) {
 	var misses []string
 	wrongBrands := ""
 	for _, s := range corpus {
-		r := c.checkSample(t, s)
+		r := c.checkSample(t, s, Options{})
 		if confusion[s.Label] == nil {
 			confusion[s.Label] = map[string]int{}
 		}

@@ -28,7 +28,7 @@ func checkInvariants(t *testing.T, r *Result, err error) {
 		t.Fatalf("verdict %q advice %v", r.Verdict, r.Advice)
 	}
 	for _, s := range r.Signals {
-		if s.Text == "" || s.Weight <= 0 {
+		if s.Text == "" || s.Weight <= 0 || strings.Contains(s.Text, "%!") {
 			t.Fatalf("signal %+v", s)
 		}
 	}
@@ -58,8 +58,10 @@ func FuzzCheckMail(f *testing.F) {
 	f.Add([]byte("Subject: x\r\nAuthentication-Results: ;;; spf=\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!"))
 	c := newTestChecker(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := c.CheckMail(bytes.NewReader(b))
-		checkInvariants(t, r, err)
+		for _, lang := range []string{"ja", "en"} {
+			r, err := c.CheckMail(bytes.NewReader(b), Options{Lang: lang})
+			checkInvariants(t, r, err)
+		}
 	})
 }
 
@@ -70,8 +72,10 @@ func FuzzCheckURL(f *testing.F) {
 	}
 	c := newTestChecker(f)
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := c.CheckURL(s)
-		checkInvariants(t, r, err)
+		for _, lang := range []string{"ja", "en"} {
+			r, err := c.CheckURL(s, Options{Lang: lang})
+			checkInvariants(t, r, err)
+		}
 	})
 }
 
@@ -81,7 +85,9 @@ func FuzzCheckText(f *testing.F) {
 	}
 	c := newTestChecker(f)
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := c.CheckText(s)
-		checkInvariants(t, r, err)
+		for _, lang := range []string{"ja", "en"} {
+			r, err := c.CheckText(s, Options{Lang: lang})
+			checkInvariants(t, r, err)
+		}
 	})
 }

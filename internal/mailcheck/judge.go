@@ -26,28 +26,51 @@ type message struct {
 type judgement struct {
 	c       *Checker
 	m       *message
-	signals []Signal
-	classes []class
+	signals []pending
 	types   []string
 	brand   *kb.Brand
 	found   map[string][]string // phrase group id -> words found
 }
 
-func (j *judgement) add(id string, cl class, weight float64, format string, args ...any) {
+// pending is a signal found but not yet put into words: it is written in
+// the reader's language for the result and in Japanese for the report.
+type pending struct {
+	id     string
+	class  class
+	weight float64
+	args   []any // for the verbs of signalTexts[id]; localized ones are written per language
+}
+
+func (p pending) text(lang string) string {
+	args := make([]any, len(p.args))
+	for i, a := range p.args {
+		if l, ok := a.(localized); ok {
+			a = l.In(lang)
+		}
+		args[i] = a
+	}
+	return fmt.Sprintf(signalTexts[p.id].In(lang), args...)
+}
+
+// add records signal id once, with the arguments of its text.
+func (j *judgement) add(id string, cl class, weight float64, args ...any) {
 	for _, s := range j.signals {
-		if s.ID == id {
+		if s.id == id {
 			return
 		}
 	}
-	j.signals = append(j.signals, Signal{ID: id, Text: fmt.Sprintf(format, args...), Weight: weight})
-	j.classes = append(j.classes, cl)
+	j.signals = append(j.signals, pending{id: id, class: cl, weight: weight, args: args})
 }
 
 // phonePattern finds Japanese phone numbers in folded text (digits are
 // ASCII after folding).
 var phonePattern = regexp.MustCompile(`(?:\+81[- ]?|0)\d{1,4}[-‐−ー ()]{0,2}\d{1,4}[-‐−ー ()]{0,2}\d{3,4}`)
 
-func (c *Checker) judge(m *message) *Result {
+func (c *Checker) judge(m *message, o Options) *Result {
+	lang := "ja"
+	if o.Lang == "en" {
+		lang = "en"
+	}
 	j := &judgement{c: c, m: m, found: map[string][]string{}}
 	var sb strings.Builder
 	if m.mail != nil {
@@ -71,40 +94,39 @@ func (c *Checker) judge(m *message) *Result {
 	phones := j.phones(text)
 	j.phraseSignals(official)
 	if len(phones) > 0 && (j.found["fictitious_billing"] != nil || j.found["support_scam"] != nil || j.found["pressure"] != nil || j.found["one_click"] != nil) {
-		j.add("phone_in_threat", classAny, 0.4,
-			"脅したり急がせたりする文面に電話番号（%s）が書かれています。この番号には電話しないでください。相手に電話番号や名前を知られ、お金を払うよう迫られます。", strings.Join(phones, "、"))
+		j.add("phone_in_threat", classAny, 0.4, wordList(phones))
 	}
 	for _, a := range m.attachments {
 		if risky(a.Name, a.Type) {
-			j.add("risky_attachment", classPhish, 0.6,
-				"添付ファイル「%s」は、開くとウイルスに感染するおそれがある種類のファイルです。開かないでください。", a.Name)
+			j.add("risky_attachment", classPhish, 0.6, a.Name)
 		}
 	}
 	verified := j.verified(claimed, official)
-	r := &Result{Signals: j.signals, Phones: phones, Attachments: m.attachments, Mail: m.mail}
-	if r.Signals == nil {
-		r.Signals = []Signal{}
-	}
-	r.Verdict = j.verdict(verified)
+	r := &Result{Verdict: j.verdict(verified), Phones: phones, Attachments: m.attachments, Mail: m.mail}
 	// Strongest reasons first: a person reads the first one or two.
-	slices.SortStableFunc(r.Signals, func(a, b Signal) int {
+	slices.SortStableFunc(j.signals, func(a, b pending) int {
 		switch {
-		case a.Weight > b.Weight:
+		case a.weight > b.weight:
 			return -1
-		case a.Weight < b.Weight:
+		case a.weight < b.weight:
 			return 1
 		}
 		return 0
 	})
+	r.Signals = make([]Signal, len(j.signals))
+	for i, s := range j.signals {
+		r.Signals[i] = Signal{ID: s.id, Text: s.text(lang), Weight: s.weight}
+	}
+	var brandJA string
 	if j.brand != nil {
-		r.Brand, r.BrandName = j.brand.ID, j.brand.Name.JA
+		r.Brand, r.BrandName, brandJA = j.brand.ID, j.brand.Name.In(lang), j.brand.Name.JA
 	}
 	for _, l := range m.links {
 		r.Links = append(r.Links, Link{URL: defang(l.raw), Domain: l.site, Text: l.text})
 	}
 	r.Types = j.resultTypes(r.Verdict)
-	r.Advice = advice(r, j.found)
-	r.Report = report(r, m)
+	r.Advice = advice(r, j.found, lang)
+	r.Report = report(r, m, brandJA, j.reasonsJA(5))
 	return r
 }
 
@@ -146,9 +168,7 @@ func (j *judgement) senderSignals() {
 			owned = owned || x.owns(b, m.fromHost)
 		}
 		if !owned {
-			j.add("display_name_mismatch", classPhish, 0.8,
-				"差出人の名前は「%s」ですが、送信元のアドレス（%s）は%sが使っているドメインではありません。名前は誰でも自由に付けられます。",
-				m.mail.FromName, defangHost(m.mail.FromAddr), nameBrands[0].Name.JA)
+			j.add("display_name_mismatch", classPhish, 0.8, m.mail.FromName, defangHost(m.mail.FromAddr), nameBrands[0].Name)
 		}
 	}
 	if m.fromHost != "" && x.owners(m.fromHost) == nil {
@@ -156,13 +176,11 @@ func (j *judgement) senderSignals() {
 			if j.brand == nil {
 				j.brand = b
 			}
-			j.add("sender_lookalike", classPhish, weigh(sure, 0.9),
-				"送信元のドメイン（%s）は%sの本物のドメインではなく、%s別のドメインです。", defangHost(m.fromHost), b.Name.JA, how)
+			j.add("sender_lookalike", classPhish, weigh(sure, 0.9), defangHost(m.fromHost), b.Name, how)
 		}
 	}
 	if m.replyHost != "" && m.fromHost != "" && site(m.replyHost) != site(m.fromHost) {
-		j.add("reply_to_mismatch", classAny, 0.3,
-			"返信先（Reply-To: %s）が送信元と別のドメインになっています。返信すると別の相手に届きます。", defangHost(m.replyHost))
+		j.add("reply_to_mismatch", classAny, 0.3, defangHost(m.replyHost))
 	}
 	auth := []struct{ name, value string }{{"DMARC", m.mail.DMARC}, {"SPF", m.mail.SPF}, {"DKIM", m.mail.DKIM}}
 	var failed []string
@@ -178,8 +196,7 @@ func (j *judgement) senderSignals() {
 		}
 	}
 	if len(failed) > 0 {
-		j.add("auth_failed", classPhish, min(weight, 1.0),
-			"受信したサーバーの送信元確認（%s）に失敗しています。差出人のアドレスが偽物である可能性が高いです。", strings.Join(failed, "・"))
+		j.add("auth_failed", classPhish, min(weight, 1.0), tr{strings.Join(failed, "・"), strings.Join(failed, ", ")})
 	}
 }
 
@@ -198,8 +215,7 @@ func (j *judgement) linkSignals(claimed []*kb.Brand) (official bool) {
 		official = official && ownedByClaimed
 		if l.text != "" {
 			if tl, ok := parseLink(l.text, ""); ok && strings.Contains(l.text, ".") && !strings.ContainsAny(l.text, " 　") && tl.site != l.site {
-				j.add("link_text_mismatch", classPhish, 0.8,
-					"リンクの文字は「%s」と見えますが、実際の行き先は %s です。見た目と行き先が違うリンクは、偽サイトへ誘う典型的な手口です。", defangHost(l.text), defangHost(l.site))
+				j.add("link_text_mismatch", classPhish, 0.8, defangHost(l.text), defangHost(l.site))
 			}
 		}
 		if seen[l.host] {
@@ -211,12 +227,10 @@ func (j *judgement) linkSignals(claimed []*kb.Brand) (official bool) {
 		}
 		switch {
 		case l.ip:
-			j.add("ip_link", classAny, 0.7,
-				"リンク先がドメイン名ではなく数字の並び（IPアドレス %s）です。まともな会社はこうしたリンクを送りません。", defangHost(l.host))
+			j.add("ip_link", classAny, 0.7, defangHost(l.host))
 			continue
 		case shorteners[l.host]:
-			j.add("shortener", classAny, 0.4,
-				"短縮URL（%s）で本当の行き先が隠されています。", defangHost(l.host))
+			j.add("shortener", classAny, 0.4, defangHost(l.host))
 			continue
 		case x.owners(l.host) != nil:
 			continue
@@ -226,26 +240,21 @@ func (j *judgement) linkSignals(claimed []*kb.Brand) (official bool) {
 				j.brand = b
 			}
 			if sure {
-				j.add("lookalike_domain", classPhish, 1.0,
-					"リンク先（%s）は%sの本物のドメインではなく、%s別のドメインです。偽サイトと考えられます。", defangHost(l.uhost), b.Name.JA, how)
+				j.add("lookalike_domain", classPhish, 1.0, defangHost(l.uhost), b.Name, how)
 			} else {
-				j.add("brand_other_ending", classPhish, 0.6,
-					"リンク先（%s）は、%sが使っているドメインと名前は同じですが、末尾が違います。海外向けの本物のサイトのこともありますが、偽サイトのおそれがあります。", defangHost(l.uhost), b.Name.JA)
+				j.add("brand_other_ending", classPhish, 0.6, defangHost(l.uhost), b.Name)
 			}
 		}
 		if strings.Contains(l.host, "xn--") {
-			j.add("punycode", classAny, 0.4,
-				"リンク先のドメイン（%s）には英字以外の文字が使われています（%s）。英字によく似た別の文字で本物に見せかける手口があります。", defangHost(l.uhost), defangHost(l.host))
+			j.add("punycode", classAny, 0.4, defangHost(l.uhost), defangHost(l.host))
 		}
 		if unusualTLDs[tld(l.host)] {
-			j.add("unusual_tld", classAny, 0.4,
-				"リンク先（%s）は、日本の会社や役所がほとんど使わず、詐欺のSMSでよく使われる種類のドメイン（.%s）です。", defangHost(l.site), tld(l.host))
+			j.add("unusual_tld", classAny, 0.4, defangHost(l.site), tld(l.host))
 		}
 	}
 	if len(foreign) > 0 {
-		names := claimed[0].Name.JA
-		j.add("brand_link_mismatch", classPhish, 0.7,
-			"%sを名乗っていますが、リンク先（%s）は%sのドメインではありません。", names, strings.Join(first(foreign, 3), "、"), names)
+		name := claimed[0].Name
+		j.add("brand_link_mismatch", classPhish, 0.7, name, wordList(first(foreign, 3)), name)
 	}
 	return official
 }
@@ -257,7 +266,7 @@ func (j *judgement) linkSignals(claimed []*kb.Brand) (official bool) {
 // A host with exactly a brand's name under another ending (amazon.de) may
 // well be the brand's own site abroad, so it weighs less: sure reports
 // that the letters differ from the brand's.
-func (c *Checker) imitates(host string) (b *kb.Brand, how string, sure bool) {
+func (c *Checker) imitates(host string) (b *kb.Brand, how tr, sure bool) {
 	s := site(host)
 	label := strings.SplitN(s, ".", 2)[0]
 	uni, err := idnaProfile.ToUnicode(label)
@@ -274,17 +283,17 @@ func (c *Checker) imitates(host string) (b *kb.Brand, how string, sure bool) {
 	for _, t := range c.brands.tokens {
 		switch {
 		case strings.ToLower(uni) == t.raw:
-			return t.brand, "同じ名前を別の末尾で登録した", false // e.g. amazon.de
+			return t.brand, sameNameOtherEnding, false // e.g. amazon.de
 		case labelSkel == t.skel:
-			return t.brand, "見た目を本物に似せた", true
+			return t.brand, lookalikeLetters, true
 		case len(t.skel) >= 5 && editDistance1(labelSkel, t.skel) && len(labelSkel) >= 5:
-			return t.brand, "本物と一文字だけ違う", true
+			return t.brand, oneLetterOff, true
 		}
 	}
 	for _, d := range c.brands.domainList {
 		if i := strings.Index(host, d.domain); i >= 0 && (i == 0 || strings.ContainsRune(".-", rune(host[i-1]))) &&
 			i+len(d.domain) < len(host) && strings.ContainsRune(".-", rune(host[i+len(d.domain)])) {
-			return d.brand, "本物のドメイン名を紛れ込ませた", true
+			return d.brand, realDomainInside, true
 		}
 	}
 	bare := strings.TrimSuffix(uhost, suffix)
@@ -294,15 +303,15 @@ func (c *Checker) imitates(host string) (b *kb.Brand, how string, sure bool) {
 	}
 	for _, t := range c.brands.tokens {
 		if len(t.skel) >= 5 && strings.Contains(hostSkel, t.skel) {
-			return t.brand, "名前を紛れ込ませた", true
+			return t.brand, nameInside, true
 		}
 		for _, w := range words {
 			if w == t.skel {
-				return t.brand, "名前を紛れ込ませた", true
+				return t.brand, nameInside, true
 			}
 		}
 	}
-	return nil, "", false
+	return nil, tr{}, false
 }
 
 // phraseSignals turns the wording found into signals. Courier wording
@@ -327,11 +336,7 @@ func (j *judgement) phraseSignals(official bool) {
 		if len(g.all) == 0 && len(found) > 1 {
 			w *= 1 + 0.5*float64(len(found)-1)
 		}
-		quoted := make([]string, len(found))
-		for i, f := range found {
-			quoted[i] = "「" + f + "」"
-		}
-		j.add(g.id, g.class, w, g.text, strings.Join(quoted, ""))
+		j.add(g.id, g.class, w, quotedList(found))
 		if g.typ != "" && !slices.Contains(j.types, g.typ) {
 			j.types = append(j.types, g.typ)
 		}
@@ -381,7 +386,7 @@ func (j *judgement) verified(claimed []*kb.Brand, official bool) bool {
 	}
 	if j.m.mail != nil {
 		for _, s := range j.signals {
-			if s.ID == "auth_failed" || s.ID == "display_name_mismatch" {
+			if s.id == "auth_failed" || s.id == "display_name_mismatch" {
 				return false
 			}
 		}
@@ -393,9 +398,9 @@ func (j *judgement) verified(claimed []*kb.Brand, official bool) bool {
 func (j *judgement) verdict(verified bool) string {
 	var sum [4]float64
 	total := 0.0
-	for i, s := range j.signals {
-		sum[j.classes[i]] += s.Weight
-		total += s.Weight
+	for _, s := range j.signals {
+		sum[s.class] += s.weight
+		total += s.weight
 	}
 	phish := sum[classPhish] + sum[classAny]
 	fraud := sum[classFraud] + sum[classAny]
@@ -436,6 +441,16 @@ func (j *judgement) resultTypes(verdict string) []string {
 	}
 	if verdict == Fraud && len(out) == 0 {
 		out = append(out, "fictitious_billing")
+	}
+	return out
+}
+
+// reasonsJA returns the texts of the first n signals in Japanese, for a
+// report to a Japanese desk.
+func (j *judgement) reasonsJA(n int) []string {
+	var out []string
+	for _, s := range j.signals[:min(n, len(j.signals))] {
+		out = append(out, s.text("ja"))
 	}
 	return out
 }

@@ -3,8 +3,8 @@
 //
 // Nothing is fetched and nothing is stored: a message is read, judged from
 // its own words, senders and links against the knowledge base's brands, and
-// forgotten. Every reason is a Signal written in plain Japanese, so that the
-// person who received the message can follow it.
+// forgotten. Every reason is a Signal written in plain Japanese or English
+// (Options.Lang), so that the person who received the message can follow it.
 package mailcheck
 
 import (
@@ -33,7 +33,7 @@ var (
 	ErrNotMail  = errors.New("not a mail")
 )
 
-// Signal is one reason behind a verdict, explained in Japanese.
+// Signal is one reason behind a verdict, explained in the language asked for.
 type Signal struct {
 	ID     string  `json:"id"`
 	Text   string  `json:"text"`
@@ -82,11 +82,11 @@ type Result struct {
 	ID          string       `json:"id,omitempty"`
 	Verdict     string       `json:"verdict"` // phishing, fraud, spam, suspicious, none
 	Brand       string       `json:"brand,omitempty"`
-	BrandName   string       `json:"brand_name,omitempty"`
+	BrandName   string       `json:"brand_name,omitempty"` // in the language asked for
 	Signals     []Signal     `json:"signals"`
 	Advice      []string     `json:"advice"`
 	Types       []string     `json:"types"`
-	Report      *Report      `json:"report,omitempty"`
+	Report      *Report      `json:"report,omitempty"` // always in Japanese, for a Japanese desk
 	Links       []Link       `json:"links,omitempty"`
 	Phones      []string     `json:"phones,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
@@ -115,7 +115,7 @@ func New(k *kb.KB) *Checker {
 }
 
 // CheckText judges a pasted message (SMS, chat, mail body).
-func (c *Checker) CheckText(text string) (*Result, error) {
+func (c *Checker) CheckText(text string, o Options) (*Result, error) {
 	if len(text) > MaxTextBytes {
 		return nil, ErrTooLarge
 	}
@@ -127,11 +127,11 @@ func (c *Checker) CheckText(text string) (*Result, error) {
 	}
 	m := &message{kind: "text", body: text}
 	m.links = textLinks(text)
-	return c.judge(m), nil
+	return c.judge(m, o), nil
 }
 
 // CheckURL judges one URL without fetching it.
-func (c *Checker) CheckURL(rawURL string) (*Result, error) {
+func (c *Checker) CheckURL(rawURL string, o Options) (*Result, error) {
 	rawURL = strings.TrimSpace(rawURL)
 	if rawURL == "" {
 		return nil, ErrEmpty
@@ -143,15 +143,15 @@ func (c *Checker) CheckURL(rawURL string) (*Result, error) {
 	if !ok {
 		return nil, ErrBadURL
 	}
-	return c.judge(&message{kind: "url", links: []link{l}}), nil
+	return c.judge(&message{kind: "url", links: []link{l}}, o), nil
 }
 
 // CheckMail judges a raw mail (RFC 5322, as in an .eml file) of at most
 // MaxMailBytes.
-func (c *Checker) CheckMail(r io.Reader) (*Result, error) {
+func (c *Checker) CheckMail(r io.Reader, o Options) (*Result, error) {
 	m, err := readMail(r)
 	if err != nil {
 		return nil, err
 	}
-	return c.judge(m), nil
+	return c.judge(m, o), nil
 }

@@ -22,7 +22,7 @@ func checkFile(t *testing.T, c *Checker, name string) *Result {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r, err := c.CheckMail(f)
+	r, err := c.CheckMail(f, Options{})
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -139,7 +139,7 @@ func TestCheckURL(t *testing.T) {
 		{"hxxps://example[.]com/", None, "", ""},
 	}
 	for _, tt := range tests {
-		r, err := c.CheckURL(tt.url)
+		r, err := c.CheckURL(tt.url, Options{})
 		if err != nil {
 			t.Errorf("%s: %v", tt.url, err)
 			continue
@@ -152,28 +152,28 @@ func TestCheckURL(t *testing.T) {
 
 func TestInputErrors(t *testing.T) {
 	c := newTestChecker(t)
-	if _, err := c.CheckText(" \n "); !errors.Is(err, ErrEmpty) {
+	if _, err := c.CheckText(" \n ", Options{}); !errors.Is(err, ErrEmpty) {
 		t.Errorf("empty text: %v", err)
 	}
-	if _, err := c.CheckText("\xff\xfe"); !errors.Is(err, ErrNotUTF8) {
+	if _, err := c.CheckText("\xff\xfe", Options{}); !errors.Is(err, ErrNotUTF8) {
 		t.Errorf("bad UTF-8: %v", err)
 	}
-	if _, err := c.CheckText(strings.Repeat("あ", MaxTextBytes)); !errors.Is(err, ErrTooLarge) {
+	if _, err := c.CheckText(strings.Repeat("あ", MaxTextBytes), Options{}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("huge text: %v", err)
 	}
 	for _, u := range []string{"not a url", "javascript:alert(1)", "mailto:a@example.com", "http://"} {
-		if _, err := c.CheckURL(u); !errors.Is(err, ErrBadURL) {
+		if _, err := c.CheckURL(u, Options{}); !errors.Is(err, ErrBadURL) {
 			t.Errorf("CheckURL(%q): %v, want ErrBadURL", u, err)
 		}
 	}
-	if _, err := c.CheckMail(strings.NewReader("")); !errors.Is(err, ErrEmpty) {
+	if _, err := c.CheckMail(strings.NewReader(""), Options{}); !errors.Is(err, ErrEmpty) {
 		t.Errorf("empty mail: %v", err)
 	}
-	if _, err := c.CheckMail(strings.NewReader("just some pasted words\nwithout headers")); !errors.Is(err, ErrNotMail) {
+	if _, err := c.CheckMail(strings.NewReader("just some pasted words\nwithout headers"), Options{}); !errors.Is(err, ErrNotMail) {
 		t.Errorf("pasted text as mail: %v", err)
 	}
 	huge := io.MultiReader(strings.NewReader("Subject: x\r\n\r\n"), io.LimitReader(zeros{}, MaxMailBytes))
-	if _, err := c.CheckMail(huge); !errors.Is(err, ErrTooLarge) {
+	if _, err := c.CheckMail(huge, Options{}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("huge mail: %v", err)
 	}
 }
@@ -191,7 +191,7 @@ func (zeros) Read(p []byte) (int, error) {
 // written so that they cannot be opened by a tap, and the council's items.
 func TestReportIsSafe(t *testing.T) {
 	c := newTestChecker(t)
-	r, err := c.CheckText("【Amazon】お支払い方法に問題があります。24時間以内に更新しないとアカウントを停止します。 https://amazon-co-jp.xyz/login")
+	r, err := c.CheckText("【Amazon】お支払い方法に問題があります。24時間以内に更新しないとアカウントを停止します。 https://amazon-co-jp.xyz/login", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestReportIsSafe(t *testing.T) {
 	if s.Verdict != Spam || s.Report == nil || s.Report.To != "meiwaku@dekyo.or.jp" {
 		t.Errorf("spam: verdict %s report %+v", s.Verdict, s.Report)
 	}
-	f, _ := c.CheckText("有料動画の未納料金が発生しています。本日中にご連絡なき場合、法的措置に移行します。03-5555-1234")
+	f, _ := c.CheckText("有料動画の未納料金が発生しています。本日中にご連絡なき場合、法的措置に移行します。03-5555-1234", Options{})
 	if f.Verdict != Fraud || f.Report != nil {
 		t.Errorf("fictitious billing: verdict %s report %+v, want fraud without a report", f.Verdict, f.Report)
 	}
@@ -225,7 +225,7 @@ func TestReportIsSafe(t *testing.T) {
 // number in the message or pay, and what to do if details were typed in.
 func TestAdviceSafety(t *testing.T) {
 	c := newTestChecker(t)
-	f, _ := c.CheckText("有料動画の未納料金が発生しています。本日中にご連絡なき場合、法的措置に移行します。03-5555-1234")
+	f, _ := c.CheckText("有料動画の未納料金が発生しています。本日中にご連絡なき場合、法的措置に移行します。03-5555-1234", Options{})
 	all := strings.Join(f.Advice, "\n")
 	if strings.Contains(all, "03-5555-1234") || !strings.Contains(all, "払わないで") || !strings.Contains(all, "連絡しないで") {
 		t.Errorf("fraud advice:\n%s", all)
@@ -233,7 +233,7 @@ func TestAdviceSafety(t *testing.T) {
 	if !slices.Equal(f.Types, []string{"fictitious_billing"}) || !slices.Equal(f.Phones, []string{"03-5555-1234"}) {
 		t.Errorf("fraud types %v phones %v", f.Types, f.Phones)
 	}
-	p, _ := c.CheckText("【ゆうちょ銀行】第二暗証番号と合言葉を入力してください。https://jp-bank-yucho.cn/")
+	p, _ := c.CheckText("【ゆうちょ銀行】第二暗証番号と合言葉を入力してください。https://jp-bank-yucho.cn/", Options{})
 	all = strings.Join(p.Advice, "\n")
 	for _, want := range []string{"パスワードを変更", "カード会社", "銀行に電話"} {
 		if !strings.Contains(all, want) {
@@ -326,7 +326,7 @@ func TestConcurrentUse(t *testing.T) {
 	want := map[string]string{}
 	for _, s := range readCorpus(t) {
 		if s.Kind == "text" && len(texts) < 40 {
-			r, err := c.CheckText(s.Input)
+			r, err := c.CheckText(s.Input, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -339,7 +339,7 @@ func TestConcurrentUse(t *testing.T) {
 	for w := range 4 {
 		wg.Go(func() {
 			for _, text := range texts[w*10 : w*10+10] {
-				if r, err := c.CheckText(text); err != nil || r.Verdict != want[text] {
+				if r, err := c.CheckText(text, Options{}); err != nil || r.Verdict != want[text] {
 					errs <- text
 				}
 			}

@@ -96,7 +96,7 @@ func (h *handler) apiTriage(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	if req.Lang != "" && req.Lang != "ja" && req.Lang != "en" {
+	if !knownLang(req.Lang) {
 		writeAPIError(w, http.StatusBadRequest, "bad_lang", `lang must be "ja" or "en"`)
 		return
 	}
@@ -155,12 +155,18 @@ type checkRequest struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
 	URL  string `json:"url"`
+	Lang string `json:"lang"` // of the signals and advice; ?lang= for a raw mail
 }
 
 func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 	var res *mailcheck.Result
 	var err error
 	var id string
+	opts := mailcheck.Options{Lang: r.URL.Query().Get("lang")}
+	if !knownLang(opts.Lang) {
+		writeAPIError(w, http.StatusBadRequest, "bad_lang", `lang must be "ja" or "en"`)
+		return
+	}
 	switch mediaType(r) {
 	case "message/rfc822":
 		r.Body = http.MaxBytesReader(w, r.Body, mailLimit)
@@ -179,22 +185,29 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 			writeAPIError(w, http.StatusBadRequest, "empty", "the mail is empty")
 			return
 		}
-		res, err = h.checker.CheckMail(bytes.NewReader(raw))
+		res, err = h.checker.CheckMail(bytes.NewReader(raw), opts)
 	case "application/json":
 		var req checkRequest
 		if !decodeJSON(w, r, &req) {
 			return
 		}
 		id = req.ID
+		if !knownLang(req.Lang) {
+			writeAPIError(w, http.StatusBadRequest, "bad_lang", `lang must be "ja" or "en"`)
+			return
+		}
+		if req.Lang != "" {
+			opts.Lang = req.Lang
+		}
 		hasText, hasURL := strings.TrimSpace(req.Text) != "", strings.TrimSpace(req.URL) != ""
 		switch {
 		case hasText && hasURL, !hasText && !hasURL:
 			writeAPIError(w, http.StatusBadRequest, "bad_fields", `send exactly one of "text" and "url"`)
 			return
 		case hasText:
-			res, err = h.checker.CheckText(req.Text)
+			res, err = h.checker.CheckText(req.Text, opts)
 		default:
-			res, err = h.checker.CheckURL(strings.TrimSpace(req.URL))
+			res, err = h.checker.CheckURL(strings.TrimSpace(req.URL), opts)
 		}
 	default:
 		writeAPIError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json or message/rfc822")
@@ -208,6 +221,10 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	writeJSON(w, http.StatusOK, res)
 }
+
+// knownLang reports whether lang is one the answers are written in; empty
+// means the default, Japanese.
+func knownLang(lang string) bool { return lang == "" || lang == "ja" || lang == "en" }
 
 func (h *handler) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -38,15 +38,16 @@ func (h *handler) showCheckResult(w http.ResponseWriter, r *http.Request) {
 	p := checkPage{page: newPage(r, "check.title"), Text: r.PostFormValue("text"), URL: strings.TrimSpace(r.PostFormValue("url"))}
 	var res *mailcheck.Result
 	var err error
+	opts := mailcheck.Options{Lang: p.Lang}
 	file, _, ferr := r.FormFile("eml")
 	switch {
 	case ferr == nil:
 		defer file.Close()
-		res, err = h.checker.CheckMail(file)
+		res, err = h.checker.CheckMail(file, opts)
 	case p.URL != "":
-		res, err = h.checker.CheckURL(p.URL)
+		res, err = h.checker.CheckURL(p.URL, opts)
 	case strings.TrimSpace(p.Text) != "":
-		res, err = h.checker.CheckText(p.Text)
+		res, err = h.checker.CheckText(p.Text, opts)
 	default:
 		p.Error = p.T("check.empty")
 		h.render(w, r, http.StatusBadRequest, "check.html", p)

@@ -1,0 +1,145 @@
+package mailcheck
+
+import "strings"
+
+// Options choose how a check is explained.
+type Options struct {
+	// Lang is the language of the signals, the advice and the brand name:
+	// "ja" (the default) or "en". Reports stay in Japanese whatever the
+	// language, because the desks that take them work in Japanese.
+	Lang string
+}
+
+// tr is one text in both languages.
+type tr struct{ ja, en string }
+
+// In returns the text in lang, Japanese unless lang is "en".
+func (t tr) In(lang string) string {
+	if lang == "en" {
+		return t.en
+	}
+	return t.ja
+}
+
+// localized is an argument of a signal's text that reads differently in
+// each language: a brand's name, a list, a way of imitating a domain.
+type localized interface{ In(lang string) string }
+
+// wordList is a list of words taken from the message, joined as each
+// language joins a list.
+type wordList []string
+
+func (l wordList) In(lang string) string {
+	if lang == "en" {
+		return strings.Join(l, ", ")
+	}
+	return strings.Join(l, "、")
+}
+
+// quotedList is the words found in the message, each quoted.
+type quotedList []string
+
+func (l quotedList) In(lang string) string {
+	lq, rq, sep := "「", "」", ""
+	if lang == "en" {
+		lq, rq, sep = "\u201c", "\u201d", ", "
+	}
+	q := make([]string, len(l))
+	for i, w := range l {
+		q[i] = lq + w + rq
+	}
+	return strings.Join(q, sep)
+}
+
+// Ways in which a domain imitates a brand's.
+var (
+	sameNameOtherEnding = tr{"同じ名前を別の末尾で登録した", "registered with the same name under another ending"}
+	lookalikeLetters    = tr{"見た目を本物に似せた", "made to look like the real one"}
+	oneLetterOff        = tr{"本物と一文字だけ違う", "one letter different from the real one"}
+	realDomainInside    = tr{"本物のドメイン名を紛れ込ませた", "with the real domain name slipped inside"}
+	nameInside          = tr{"名前を紛れ込ませた", "with the name slipped inside"}
+)
+
+// signalTexts says, for every signal id, why it matters, as a format whose
+// verbs take the signal's arguments in order. Both languages take the same
+// arguments (checked by a test).
+var signalTexts = map[string]tr{
+	"phone_in_threat": {
+		"脅したり急がせたりする文面に電話番号（%s）が書かれています。この番号には電話しないでください。相手に電話番号や名前を知られ、お金を払うよう迫られます。",
+		"The message threatens or rushes you and gives a phone number (%s). Do not call this number. They would learn your phone number and name, and press you to pay."},
+	"risky_attachment": {
+		"添付ファイル「%s」は、開くとウイルスに感染するおそれがある種類のファイルです。開かないでください。",
+		"The attached file \u201c%s\u201d is a kind of file that can infect your device with a virus when opened. Do not open it."},
+	"display_name_mismatch": {
+		"差出人の名前は「%s」ですが、送信元のアドレス（%s）は%sが使っているドメインではありません。名前は誰でも自由に付けられます。",
+		"The sender's name is \u201c%s\u201d, but the sending address (%s) is not on a domain that %s uses. Anyone can give themselves any name."},
+	"sender_lookalike": {
+		"送信元のドメイン（%s）は%sの本物のドメインではなく、%s別のドメインです。",
+		"The sender's domain (%s) is not the real domain of %s. It is a different domain, %s."},
+	"reply_to_mismatch": {
+		"返信先（Reply-To: %s）が送信元と別のドメインになっています。返信すると別の相手に届きます。",
+		"Replies go to a different domain from the sender's (Reply-To: %s). If you reply, your answer goes to someone else."},
+	"auth_failed": {
+		"受信したサーバーの送信元確認（%s）に失敗しています。差出人のアドレスが偽物である可能性が高いです。",
+		"The receiving mail server's check of the sender (%s) failed. The sender's address is very likely fake."},
+	"link_text_mismatch": {
+		"リンクの文字は「%s」と見えますが、実際の行き先は %s です。見た目と行き先が違うリンクは、偽サイトへ誘う典型的な手口です。",
+		"The link reads \u201c%s\u201d, but it really goes to %s. A link that goes somewhere other than it shows is a typical trick to lead you to a fake site."},
+	"ip_link": {
+		"リンク先がドメイン名ではなく数字の並び（IPアドレス %s）です。まともな会社はこうしたリンクを送りません。",
+		"The link goes to a string of numbers (the IP address %s) instead of a domain name. Real companies do not send links like this."},
+	"shortener": {
+		"短縮URL（%s）で本当の行き先が隠されています。",
+		"A link shortener (%s) hides where the link really goes."},
+	"lookalike_domain": {
+		"リンク先（%s）は%sの本物のドメインではなく、%s別のドメインです。偽サイトと考えられます。",
+		"The link (%s) does not go to the real domain of %s, but to a different domain, %s. It is most likely a fake site."},
+	"brand_other_ending": {
+		"リンク先（%s）は、%sが使っているドメインと名前は同じですが、末尾が違います。海外向けの本物のサイトのこともありますが、偽サイトのおそれがあります。",
+		"The link (%s) has the same name as a domain %s uses, but a different ending. It may be a real site for another country, but it may also be a fake site."},
+	"punycode": {
+		"リンク先のドメイン（%s）には英字以外の文字が使われています（%s）。英字によく似た別の文字で本物に見せかける手口があります。",
+		"The link's domain (%s) uses characters that are not plain English letters (%s). Some fake sites use characters that look like English letters to pass as the real one."},
+	"unusual_tld": {
+		"リンク先（%s）は、日本の会社や役所がほとんど使わず、詐欺のSMSでよく使われる種類のドメイン（.%s）です。",
+		"The link (%s) uses a kind of domain (.%s) that Japanese companies and public offices hardly ever use, and that scam text messages often do."},
+	"brand_link_mismatch": {
+		"%sを名乗っていますが、リンク先（%s）は%sのドメインではありません。",
+		"The message says it is from %s, but the links (%s) do not go to a domain of %s."},
+	"pressure": {
+		"%sなど、急がせたり不安にさせたりする言葉があります。本物の会社や役所が、期限を切ってメールやSMSで操作を迫ることはほとんどありません。",
+		"Words such as %s try to rush or frighten you. Real companies and public offices almost never press you by mail or text message to do something by a deadline."},
+	"credential_request": {
+		"%sを入力・確認させようとしています。銀行やカード会社、通販会社がメールやSMSのリンクからこうした情報の入力を求めることはありません。",
+		"The message asks you to enter or confirm %s. Banks, card companies and online shops never ask you to enter such details through a link in a mail or text message."},
+	"second_pin": {
+		"%sを求めています。銀行が第二暗証番号や乱数表のすべてを、メールやSMS、電話で聞くことは絶対にありません。",
+		"The message asks for %s. A bank never asks for your second PIN or your whole security number card by mail, text message or phone."},
+	"courier_notice": {
+		"%sなど、宅配便の不在連絡をよそおう文面です。本物の不在連絡は配達会社の本物のドメインか、郵便受けの不在票で届きます。",
+		"With words such as %s, the message pretends to be a missed-delivery notice. Real notices come from the delivery company's real domain, or as a slip in your mailbox."},
+	"refund_bait": {
+		"%sなど、お金がもらえるように見せて手続きをさせる文面です。還付金や給付金の手続きをSMSのリンクで求めることはありません。",
+		"With words such as %s, the message makes you think you will get money, to make you fill in a form. Refunds and benefits are never handled through a link in a text message."},
+	"fictitious_billing": {
+		"%sなど、架空請求（身に覚えのない料金の請求）でよく使われる言葉があります。払わず、連絡もしないでください。",
+		"Words such as %s are often used in fake bills (demands for charges you know nothing about). Do not pay, and do not contact them."},
+	"one_click": {
+		"%sなど、ワンクリック詐欺の文面です。クリックしただけで契約は成立しません。払う必要も、連絡する必要もありません。",
+		"With words such as %s, this is a one-click scam. Clicking a link does not make a contract. You do not need to pay or to contact them."},
+	"sakura_bait": {
+		"%sなど、お金をあげると言って有料サイトに誘う「サクラサイト」の文面です。やりとりのたびにポイント代を取られ、お金は受け取れません。",
+		"With words such as %s, the message offers you money to lure you to a paid site (a \u201csakura site\u201d). You pay for points with every message, and you never get the money."},
+	"dating_bait": {
+		"%sなど、出会いや個人的なやりとりをほのめかして有料サイトに誘う文面です。",
+		"With words such as %s, the message hints at dating or a private relationship to lure you to a paid site."},
+	"support_scam": {
+		"%sなど、偽のウイルス警告（サポート詐欺）の文面です。画面やメールに出た番号に電話せず、遠隔操作ソフトも入れないでください。",
+		"With words such as %s, this is a fake virus warning (a tech support scam). Do not call the number shown on the screen or in the mail, and do not install remote control software."},
+	"advertising": {
+		"%sなど、広告・宣伝の言葉があります。",
+		"Words such as %s are advertising."},
+	"unsolicited_ad": {
+		"%sと書かれています。同意なく送られてきた広告メールです。",
+		"The message says %s (\u201cunsolicited advertising\u201d). It is advertising sent without your consent."},
+}
