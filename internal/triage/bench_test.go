@@ -28,7 +28,7 @@ func descriptionOf(cases []evalCase, n int) string {
 // description on one goroutine, and reports p50 and p99 over the runs.
 func BenchmarkTriage(b *testing.B) {
 	e := engine(b)
-	cases := loadCases(b)
+	cases := loadCases(b, "testdata/cases.jsonl")
 	for _, n := range []int{50, 300, 3000} {
 		text := descriptionOf(cases, n)
 		b.Run(fmt.Sprintf("chars=%d", n), func(b *testing.B) {
@@ -53,7 +53,7 @@ func BenchmarkTriage(b *testing.B) {
 // as a batch would see it.
 func BenchmarkTriageEvalSet(b *testing.B) {
 	e := engine(b)
-	cases := loadCases(b)
+	cases := loadCases(b, "testdata/cases.jsonl")
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
