@@ -39,3 +39,13 @@ func TestHolidaysMatchLibrary(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoad measures reading and validating the embedded knowledge
+// base, which every process pays once at start.
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := kb.Load(kb.Embedded()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

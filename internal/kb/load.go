@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 )
@@ -69,7 +71,7 @@ type holidaysFile struct {
 // could be read: callers that serve people must refuse to use it, but tools
 // that check or tune the data may look at the rest.
 func Load(fsys fs.FS) (*KB, error) {
-	l := loader{fsys: fsys}
+	l := loader{fsys: fsys, fileOf: map[any]string{}}
 	var meta metaFile
 	l.decode("kb.yaml", &meta)
 	k := &KB{Version: meta.Version, General: meta.General, MinorDesks: meta.MinorDesks, MinorSignals: meta.MinorSignals}
@@ -105,20 +107,8 @@ func Load(fsys fs.FS) (*KB, error) {
 	for _, h := range hol.Holidays {
 		k.Holidays[h.Date] = h.Name
 	}
-	for _, name := range l.glob("desks") {
-		d := new(Desk)
-		if l.decode(name, d) {
-			k.Desks = append(k.Desks, d)
-			l.fileOf[d] = name
-		}
-	}
-	for _, name := range l.glob("types") {
-		t := new(Type)
-		if l.decode(name, t) {
-			k.Types = append(k.Types, t)
-			l.fileOf[t] = name
-		}
-	}
+	k.Desks = decodeAll[Desk](&l, "desks")
+	k.Types = decodeAll[Type](&l, "types")
 	for _, t := range k.Types {
 		k.Steps = append(k.Steps, t.StepDefs...)
 		k.Donts = append(k.Donts, t.DontDefs...)
@@ -135,19 +125,47 @@ func Load(fsys fs.FS) (*KB, error) {
 
 type loader struct {
 	fsys     fs.FS
+	mu       sync.Mutex // guards problems while files are decoded in parallel
 	problems Problems
 	fileOf   map[any]string
 }
 
 func (l *loader) add(file, format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.problems = append(l.problems, Problem{File: file, Msg: fmt.Sprintf(format, args...)})
+}
+
+// decodeAll decodes every file of a folder, in parallel: YAML parsing is
+// most of a one-shot command's start-up. The result keeps the files' order.
+func decodeAll[T any](l *loader, dir string) []*T {
+	names := l.glob(dir)
+	items := make([]*T, len(names))
+	ok := make([]bool, len(names))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, name := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			items[i] = new(T)
+			ok[i] = l.decode(name, items[i])
+		}()
+	}
+	wg.Wait()
+	var out []*T
+	for i, item := range items {
+		if ok[i] {
+			out = append(out, item)
+			l.fileOf[item] = names[i]
+		}
+	}
+	return out
 }
 
 // decode reads one YAML file strictly into v and reports whether it worked.
 func (l *loader) decode(name string, v any) bool {
-	if l.fileOf == nil {
-		l.fileOf = map[any]string{}
-	}
 	data, err := fs.ReadFile(l.fsys, name)
 	if err != nil {
 		l.add(name, "cannot read: %v", err)
