@@ -725,7 +725,8 @@ func FuzzAPITriage(f *testing.F) {
 	f.Add(`{"text":"\ud800"}`)
 	f.Add(`[]`)
 	f.Add(`{"context":null,"text":"a"}`)
-	h := newServer(f, Config{}).Handler()
+	// The fuzzer is one client sending thousands of requests a second.
+	h := newServer(f, Config{RateLimit: 1e9}).Handler()
 	f.Fuzz(func(t *testing.T, body string) {
 		w := postJSON(t, h, "/api/v1/triage", body)
 		if w.Code != 200 && w.Code != 400 && w.Code != 413 {
@@ -744,7 +745,7 @@ func FuzzResultForm(f *testing.F) {
 	f.Add("type=phishing&lang=en")
 	f.Add("text=%ff%fe")
 	f.Add("a.amount=over_600k&text=x&type=nope")
-	h := newServer(f, Config{}).Handler()
+	h := newServer(f, Config{RateLimit: 1e9}).Handler()
 	f.Fuzz(func(t *testing.T, body string) {
 		w := do(t, h, request{method: "POST", target: "/triage", contentType: "application/x-www-form-urlencoded", body: body})
 		if w.Code != 200 && w.Code != 400 {
