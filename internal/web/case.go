@@ -158,36 +158,18 @@ func (h *handler) renderErrorText(w http.ResponseWriter, r *http.Request, status
 // showCase opens a case with the code and passphrase posted from the home
 // page (or from any case page's "back" button) and shows it.
 func (h *handler) showCase(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
-	noStore(w)
-	if err := r.ParseForm(); err != nil {
-		h.renderError(w, r, formStatus(err))
-		return
-	}
-	ck, k, err := h.unlock(r)
-	if err != nil {
-		h.caseFailed(w, r, ck, err)
-		return
-	}
-	h.renderCase(w, r, ck, k, http.StatusOK, "", "")
+	h.wholeCase(w, r, func(ck caseKeys, k casefile.Keys) {
+		h.renderCase(w, r, ck, k, http.StatusOK, "", "")
+	})
 }
 
 // changeCase is a case form that changes the case with fn and shows the
 // case again, saying what was done (noticeKey) or what to fix.
 func (h *handler) changeCase(w http.ResponseWriter, r *http.Request, noticeKey string, fn func(c *casefile.Case, f url.Values) error) {
-	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
-	noStore(w)
-	if err := r.ParseForm(); err != nil {
-		h.renderError(w, r, formStatus(err))
-		return
-	}
-	ck, k, err := h.unlock(r)
-	if err != nil {
-		h.caseFailed(w, r, ck, err)
-		return
-	}
-	err = h.store.Update(r.Context(), k, func(c *casefile.Case) error { return fn(c, r.PostForm) })
-	h.afterChange(w, r, ck, k, noticeKey, err)
+	h.wholeCase(w, r, func(ck caseKeys, k casefile.Keys) {
+		err := h.store.Update(r.Context(), k, func(c *casefile.Case) error { return fn(c, r.PostForm) })
+		h.afterChange(w, r, ck, k, noticeKey, err)
+	})
 }
 
 // afterChange shows the case after a change: with the notice, or with what
