@@ -696,15 +696,11 @@ func caseLetter(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 			return usagef("case letter --deadline: %v", err)
 		}
 	}
-	var l *letters.Letter
-	switch kind := cf.positional[0]; kind {
-	case "demand":
-		l = letters.Demand(c, o)
-	case "takedown":
-		l = letters.Takedown(c, o)
-	case "phishing":
-		l = letters.Phishing(c, o)
-	case "objection":
+	kind := cf.positional[0]
+	l, ok := letters.ForCase(kind, c, o)
+	switch {
+	case ok:
+	case kind == "objection":
 		if *received == "" {
 			return usagef("case letter objection: give --received DATE, the day the 支払督促 came")
 		}

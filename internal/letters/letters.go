@@ -61,6 +61,20 @@ func firstParty(c *casefile.Case) casefile.Party {
 // deadline is chosen: time to receive the letter and act.
 const DefaultDeadlineDays = 14
 
+// ForCase returns the letter of the kind ("demand", "takedown" or
+// "phishing") drawn from the case, or false for another kind.
+func ForCase(kind string, c *casefile.Case, o Options) (*Letter, bool) {
+	switch kind {
+	case "demand":
+		return Demand(c, o), true
+	case "takedown":
+		return Takedown(c, o), true
+	case "phishing":
+		return Phishing(c, o), true
+	}
+	return nil, false
+}
+
 // Demand drafts a demand letter for 内容証明郵便: ship the goods or refund
 // by a date, or the contract is cancelled and legal steps follow.
 func Demand(c *casefile.Case, o Options) *Letter {

@@ -48,15 +48,11 @@ func (h *handler) showLetter(w http.ResponseWriter, r *http.Request) {
 			h.renderCase(w, r, ck, k, http.StatusBadRequest, "", text(requestLang(r), "case.err.date"))
 			return
 		}
-		var l *letters.Letter
-		switch f.Get("kind") {
-		case "demand":
-			l = letters.Demand(c, o)
-		case "takedown":
-			l = letters.Takedown(c, o)
-		case "phishing":
-			l = letters.Phishing(c, o)
-		case "objection":
+		kind := f.Get("kind")
+		l, ok := letters.ForCase(kind, c, o)
+		switch {
+		case ok:
+		case kind == "objection":
 			var received time.Time
 			if received, err = formDate(f, "received", "", true); err != nil {
 				h.renderCase(w, r, ck, k, http.StatusBadRequest, "", text(requestLang(r), "letter.err.received"))
