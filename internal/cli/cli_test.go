@@ -156,7 +156,7 @@ func TestTriageBatchGoesOnAfterBadLine(t *testing.T) {
 	if len(lines) != 5 {
 		t.Fatalf("got %d output lines, want 5:\n%s", len(lines), out)
 	}
-	wantCodes := []string{"", "bad_json", "empty_text", "bad_time", ""}
+	wantCodes := []string{"", "bad_json", "empty", "bad_time", ""}
 	wantIDs := []string{"a", "", "c", "d", "e"}
 	for i, l := range lines {
 		var obj struct {

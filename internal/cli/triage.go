@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -145,7 +144,7 @@ func triageBatch(ctx context.Context, e *triage.Engine, defaultAt time.Time, lan
 		r, err := e.Triage(triage.Input{ID: in.ID, Text: *in.Text, At: at, Context: in.Context, Lang: l})
 		if err != nil {
 			bad++
-			if err := fail(in.ID, errorCode(err), err.Error()); err != nil {
+			if err := fail(in.ID, triage.ErrorCode(err), err.Error()); err != nil {
 				return err
 			}
 			continue
@@ -161,19 +160,4 @@ func triageBatch(ctx context.Context, e *triage.Engine, defaultAt time.Time, lan
 		return fmt.Errorf("read standard input at line %d: %w", n+1, err)
 	}
 	return nil
-}
-
-// errorCode names a triage input error for JSON output.
-func errorCode(err error) string {
-	switch {
-	case errors.Is(err, triage.ErrEmpty):
-		return "empty_text"
-	case errors.Is(err, triage.ErrTooLong):
-		return "text_too_long"
-	case errors.Is(err, triage.ErrNotUTF8):
-		return "invalid_utf8"
-	case errors.Is(err, triage.ErrBadInput):
-		return "bad_input"
-	}
-	return "internal"
 }

@@ -39,6 +39,22 @@ var (
 	ErrBadInput = errors.New("bad input")
 )
 
+// ErrorCode names an input error of Triage for programs: "empty",
+// "too_long", "invalid_utf8" or "bad_input"; "internal" for anything else.
+func ErrorCode(err error) string {
+	switch {
+	case errors.Is(err, ErrEmpty):
+		return "empty"
+	case errors.Is(err, ErrTooLong):
+		return "too_long"
+	case errors.Is(err, ErrNotUTF8):
+		return "invalid_utf8"
+	case errors.Is(err, ErrBadInput):
+		return "bad_input"
+	}
+	return "internal"
+}
+
 // Context is what is known about the person beyond the description.
 type Context struct {
 	Minor      bool              `json:"minor,omitempty"`

@@ -107,24 +107,11 @@ func (h *handler) apiTriage(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.engine.Triage(triage.Input{ID: req.ID, Text: req.Text, At: at, Context: req.Context, Lang: req.Lang})
 	if err != nil {
-		writeAPIError(w, http.StatusBadRequest, triageErrorCode(err), err.Error())
+		writeAPIError(w, http.StatusBadRequest, triage.ErrorCode(err), err.Error())
 		return
 	}
 	noStore(w)
 	writeJSON(w, http.StatusOK, res)
-}
-
-func triageErrorCode(err error) string {
-	switch {
-	case errors.Is(err, triage.ErrEmpty):
-		return "empty"
-	case errors.Is(err, triage.ErrTooLong):
-		return "too_long"
-	case errors.Is(err, triage.ErrNotUTF8):
-		return "not_utf8"
-	default:
-		return "bad_input"
-	}
 }
 
 func (h *handler) apiDesks(w http.ResponseWriter, r *http.Request) {

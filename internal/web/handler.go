@@ -142,19 +142,19 @@ func formStatus(err error) int {
 	return http.StatusBadRequest
 }
 
-// inputMessageKey names the words that tell a person what was wrong with
-// a triage input.
+// inputMessageKeys name the words that tell a person what was wrong with a
+// triage input, by triage.ErrorCode.
+var inputMessageKeys = map[string]string{
+	"empty":        "err.empty",
+	"too_long":     "err.too_long",
+	"invalid_utf8": "err.not_utf8",
+}
+
 func inputMessageKey(err error) string {
-	switch {
-	case errors.Is(err, triage.ErrEmpty):
-		return "err.empty"
-	case errors.Is(err, triage.ErrTooLong):
-		return "err.too_long"
-	case errors.Is(err, triage.ErrNotUTF8):
-		return "err.not_utf8"
-	default:
-		return "err.bad"
+	if key, ok := inputMessageKeys[triage.ErrorCode(err)]; ok {
+		return key
 	}
+	return "err.bad"
 }
 
 func (h *handler) healthz(w http.ResponseWriter, r *http.Request) {
