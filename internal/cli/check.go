@@ -184,14 +184,7 @@ func checkErrorCode(err error) string {
 
 // checkErrorMessage says what was wrong and what to do.
 func checkErrorMessage(err error) string {
-	switch checkErrorCode(err) {
-	case "empty":
-		return "the message is empty: paste the whole message or give the mail file"
-	case "too_large":
-		return fmt.Sprintf("%v (mails up to %d MiB, texts up to %d KiB)", err, mailcheck.MaxMailBytes>>20, mailcheck.MaxTextBytes>>10)
-	case "bad_url":
-		return "not a web address: give it as https://example.com/..."
-	case "not_mail":
+	if checkErrorCode(err) == "not_mail" {
 		return fmt.Sprintf("%v; save the mail as .eml (raw source), or use --text for a pasted message", err)
 	}
 	return err.Error()

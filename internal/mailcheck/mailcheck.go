@@ -9,6 +9,7 @@ package mailcheck
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -26,10 +27,10 @@ const (
 
 // Input errors. Callers show them as bad input (exit 2, HTTP 400 or 413).
 var (
-	ErrEmpty    = errors.New("the message is empty")
-	ErrTooLarge = errors.New("the message is too large")
+	ErrEmpty    = errors.New("the message is empty: paste the whole message or give the mail file")
+	ErrTooLarge = fmt.Errorf("the message is too large (mails up to %d MiB, texts up to %d KiB)", MaxMailBytes>>20, MaxTextBytes>>10)
 	ErrNotUTF8  = errors.New("the text is not valid UTF-8")
-	ErrBadURL   = errors.New("not a web address")
+	ErrBadURL   = errors.New("not a web address: give it as https://example.com/...")
 	ErrNotMail  = errors.New("not a mail")
 )
 

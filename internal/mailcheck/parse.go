@@ -26,7 +26,7 @@ func readMail(r io.Reader) (*message, error) {
 		return nil, fmt.Errorf("read mail: %w", err)
 	}
 	if len(raw) > MaxMailBytes {
-		return nil, fmt.Errorf("%w: more than %d MiB", ErrTooLarge, MaxMailBytes>>20)
+		return nil, ErrTooLarge
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, ErrEmpty

@@ -227,12 +227,12 @@ func (e *Engine) checkAnswers(answers map[string]string) error {
 		if question == nil {
 			return fmt.Errorf("%w: there is no question %q", ErrBadInput, q)
 		}
-		ok := false
-		for _, o := range question.Options {
-			ok = ok || o.Value == a
+		values := make([]string, len(question.Options))
+		for i, o := range question.Options {
+			values[i] = o.Value
 		}
-		if !ok {
-			return fmt.Errorf("%w: question %q has no answer %q", ErrBadInput, q, a)
+		if !slices.Contains(values, a) {
+			return fmt.Errorf("%w: question %q has no answer %q; answer one of %s", ErrBadInput, q, a, strings.Join(values, ", "))
 		}
 	}
 	return nil
