@@ -27,15 +27,15 @@ var pageDeps = map[string][]string{
 	"result.html": {"layout.html", "lang.html", "emergency.html", "desk.html", "plan.html"},
 	"desks.html":  {"layout.html", "lang.html", "desk.html"},
 	"check.html":  {"layout.html", "lang.html"},
-	"print.html":  {"plan.html"},
+	"print.html":  {"printable.html", "plan.html"},
 	"error.html":  {"layout.html", "lang.html"},
 
 	"case_new.html":     {"layout.html", "lang.html", "case_keys.html"},
 	"case.html":         {"layout.html", "lang.html", "case_keys.html"},
 	"case_delete.html":  {"layout.html", "lang.html", "case_keys.html"},
 	"case_deleted.html": {"layout.html", "lang.html"},
-	"sheet.html":        {"case_keys.html"},
-	"letter.html":       {"case_keys.html"},
+	"sheet.html":        {"printable.html", "case_keys.html"},
+	"letter.html":       {"printable.html", "case_keys.html"},
 }
 
 // assets maps the hashed name of each static file to its content, so that
