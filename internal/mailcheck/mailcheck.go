@@ -30,7 +30,7 @@ var (
 	ErrEmpty    = errors.New("the message is empty: paste the whole message or give the mail file")
 	ErrTooLarge = fmt.Errorf("the message is too large (mails up to %d MiB, texts up to %d KiB)", MaxMailBytes>>20, MaxTextBytes>>10)
 	ErrNotUTF8  = errors.New("the text is not valid UTF-8")
-	ErrBadURL   = errors.New("not a web address: give it as https://example.com/...")
+	ErrBadURL   = errors.New("not a web address: write it like https://example.com/page")
 	ErrNotMail  = errors.New("not a mail")
 )
 
