@@ -1,7 +1,10 @@
 package kb_test
 
 import (
+	"io/fs"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -47,5 +50,29 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := kb.Load(kb.Embedded()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestTextCutByCommentIsRefused checks that advice whose unquoted text holds
+// " #" (as in 「相談する #9110 か…」) is named as a problem: YAML would drop
+// the rest of the sentence without a word.
+func TestTextCutByCommentIsRefused(t *testing.T) {
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(kb.Embedded(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(kb.Embedded(), p)
+		fsys[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := string(fsys["steps.yaml"].Data)
+	fsys["steps.yaml"].Data = []byte(steps + "\n  - id: call_advice_line\n    when: soon\n    text:\n      ja: 警察相談専用電話 #9110 に相談する。\n    why:\n      ja: 相談できます。\n")
+	_, err = kb.Load(fsys)
+	if err == nil || !strings.Contains(err.Error(), `cut at " #"`) {
+		t.Fatalf("want the cut text named, got %v", err)
 	}
 }

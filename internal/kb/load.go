@@ -171,12 +171,29 @@ func (l *loader) decode(name string, v any) bool {
 		l.add(name, "cannot read: %v", err)
 		return false
 	}
+	l.cutByComment(name, data)
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict(), yaml.DisallowUnknownField())
 	if err := dec.Decode(v); err != nil {
 		l.add(name, "%s", yaml.FormatError(err, false, true))
 		return false
 	}
 	return true
+}
+
+// cutByComment reports unquoted values with " #" in them: YAML takes the
+// rest of the line for a comment, so advice such as 「相談する #9110 か…」
+// would silently lose its end.
+func (l *loader) cutByComment(name string, data []byte) {
+	for i, line := range strings.Split(string(data), "\n") {
+		key, value, ok := strings.Cut(strings.TrimLeft(line, " -"), ": ")
+		value = strings.TrimSpace(value)
+		if !ok || strings.HasPrefix(key, "#") || value == "" || strings.ContainsAny(value[:1], "\"'{[|>&*") {
+			continue
+		}
+		if strings.Contains(value, " #") {
+			l.add(name, "line %d: the text is cut at \" #\", which starts a YAML comment; put the text in quotes", i+1)
+		}
+	}
 }
 
 func (l *loader) glob(dir string) []string {
