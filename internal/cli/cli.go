@@ -55,6 +55,8 @@ Usage:
   kakekomi check [--json] [--lang ja|en] [FILE.eml | --text TEXT | --url URL]
   kakekomi case new|show|add|evidence|sheet|letter|export|import|delete ...
   kakekomi kb check [--dir DIR]                      validate the knowledge base
+  kakekomi kb train [--corpus DIR] [--dir DIR]       train the triage models from the corpus
+  kakekomi kb eval [--corpus DIR] [--sealed DIR]     measure them: cross-validation and sealed sets
 
 TIME is RFC 3339 (2026-11-24T10:30:00+09:00); without an offset it is Japan time.
 Run 'kakekomi COMMAND --help' for the flags of a command.
@@ -146,36 +148,6 @@ func newEngine(env Env) (*triage.Engine, error) {
 		return nil, err
 	}
 	return triage.New(k), nil
-}
-
-func runKB(args []string, env Env) error {
-	if len(args) == 0 || args[0] != "check" {
-		return usagef("kb: the only subcommand is 'kb check'")
-	}
-	fs := newFlags("kb check", env)
-	dir := fs.String("dir", "", "check the knowledge base files in `DIR` instead of the built-in ones")
-	if err := parseFlags(fs, args[1:], env); err != nil {
-		return err
-	}
-	fsys := kb.Embedded()
-	where := "built-in knowledge base"
-	if *dir != "" {
-		fsys, where = os.DirFS(*dir), *dir
-	}
-	k, err := kb.Load(fsys)
-	var problems kb.Problems
-	if errors.As(err, &problems) {
-		for _, p := range problems {
-			fmt.Fprintln(env.Stdout, p)
-		}
-		return fmt.Errorf("%s: %d problem(s) found", where, len(problems))
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "ok: %s version %s: %d trouble types, %d desks, %d questions, %d steps, %d brands, holidays %d-%d\n",
-		where, k.Version, len(k.Types), len(k.Desks), len(k.Questions), len(k.Steps), len(k.Brands), k.HolidayYears[0], k.HolidayYears[1])
-	return nil
 }
 
 // readAll reads standard input up to limit bytes.

@@ -5,7 +5,11 @@
 // counsellor can correct a phone number without touching Go code.
 package kb
 
-import "time"
+import (
+	"time"
+
+	"github.com/kakekomi/kakekomi/internal/classify"
+)
 
 // Text is a sentence in Japanese and English. Japanese is always present;
 // English may fall back to Japanese where a counsellor has not written it yet.
@@ -251,6 +255,13 @@ type EmergencyKind struct {
 	Step       Step     `yaml:"step"`
 	Threshold  float64  `yaml:"threshold"`
 	MinorOnly  bool     `yaml:"minor_only,omitempty"` // only when the person in trouble is a child
+	// ForTypes are the trouble types for which this kind is taken when the
+	// learned emergency model, not a signal, raises the emergency. A kind
+	// with no signals is raised that way only.
+	ForTypes []string `yaml:"for_types,omitempty"`
+	// Default marks the kind taken when the learned model raises an
+	// emergency that no kind's ForTypes names.
+	Default bool `yaml:"default,omitempty"`
 }
 
 // Brand is an organisation often impersonated in phishing, with the domains
@@ -260,7 +271,13 @@ type Brand struct {
 	Name    Text     `yaml:"name"`
 	Kind    string   `yaml:"kind"`    // bank, card, shop, carrier, courier, public, service
 	Names   []string `yaml:"names"`   // how messages name it: アマゾン, Amazon, AMAZON
-	Domains []string `yaml:"domains"` // registrable domains, e.g. amazon.co.jp
+	Domains []string `yaml:"domains"` // registrable domains, e.g. amazon.co.jp, and its own short-link hosts (amzn.asia)
+	// SMSSenders are the sender names its genuine SMS show. A sender name
+	// can be forged, so it never makes a message genuine; it only tells
+	// which brand an SMS speaks for.
+	SMSSenders []string `yaml:"sms_senders,omitempty"`
+	// Sources say where the domains and senders were confirmed, and when.
+	Sources []Source `yaml:"sources,omitempty"`
 }
 
 // Holiday is a Japanese national holiday (国民の祝日, 振替休日, 国民の休日).
@@ -284,6 +301,15 @@ type KB struct {
 	Brands       []*Brand
 	Holidays     map[string]string // YYYY-MM-DD to name
 	HolidayYears [2]int            // first and last year covered
+	// TypeModel ranks the trouble types of a description, with the label
+	// "none" for a text that shows no trouble; EmergencyModel tells, with
+	// labels "no" and "yes" and the param "threshold", whether a text shows
+	// an emergency. Both are trained from the corpus by `kakekomi kb train`.
+	TypeModel      *classify.Model
+	EmergencyModel *classify.Model
+	// MessageModel reads a suspicious message's words and the checker's
+	// signals, with the labels phishing, fraud, spam and legit.
+	MessageModel *classify.Model
 
 	types     map[string]*Type
 	desks     map[string]*Desk

@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/kakekomi/kakekomi/internal/classify"
 )
 
 //go:embed data
@@ -113,6 +115,9 @@ func Load(fsys fs.FS) (*KB, error) {
 		k.Steps = append(k.Steps, t.StepDefs...)
 		k.Donts = append(k.Donts, t.DontDefs...)
 	}
+	k.TypeModel = l.model("models/types.bin")
+	k.EmergencyModel = l.model("models/emergency.bin")
+	k.MessageModel = l.model("models/messages.bin")
 	k.index(&l)
 	expandConcepts(k, meta.Concepts, &l)
 	sortByTaxonomy(k)
@@ -194,6 +199,21 @@ func (l *loader) cutByComment(name string, data []byte) {
 			l.add(name, "line %d: the text is cut at \" #\", which starts a YAML comment; put the text in quotes", i+1)
 		}
 	}
+}
+
+// model reads one trained model file.
+func (l *loader) model(name string) *classify.Model {
+	data, err := fs.ReadFile(l.fsys, name)
+	if err != nil {
+		l.add(name, "cannot read: %v (train it with `kakekomi kb train`)", err)
+		return nil
+	}
+	m, err := classify.Load(data)
+	if err != nil {
+		l.add(name, "%v", err)
+		return nil
+	}
+	return m
 }
 
 func (l *loader) glob(dir string) []string {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,8 +83,15 @@ func validate(k *KB, l *loader, hols []Holiday) {
 		v.text(f, "why", d.Why, true)
 		v.cond(f, d.Cond)
 	}
+	defaults := 0
 	for _, e := range k.Emergency {
 		v.emergency(e)
+		if e.Default {
+			defaults++
+		}
+	}
+	if defaults != 1 {
+		v.l.add("emergency.yaml", "exactly one kind must be the default, %d are", defaults)
 	}
 	for _, d := range k.Desks {
 		v.desk(d)
@@ -95,6 +103,48 @@ func validate(k *KB, l *loader, hols []Holiday) {
 		v.brand(b)
 	}
 	v.holidays(k.HolidayYears, hols)
+	v.models()
+}
+
+// models checks that the trained models know exactly the knowledge base's
+// trouble types, so that a type added to the data is not silently never
+// found: adding one needs labelled examples and `kakekomi kb train`.
+func (v validator) models() {
+	if m := v.k.TypeModel; m != nil {
+		known := map[string]bool{"none": true}
+		for _, t := range v.k.Types {
+			known[t.ID] = true
+			if !slices.Contains(m.Labels, t.ID) {
+				v.l.add("models/types.bin", "type %q has no examples in the model: add labelled texts and run `kakekomi kb train`", t.ID)
+			}
+		}
+		for _, l := range m.Labels {
+			if !known[l] {
+				v.l.add("models/types.bin", "label %q is not a trouble type of the knowledge base", l)
+			}
+		}
+	}
+	if m := v.k.MessageModel; m != nil {
+		for _, l := range m.Labels {
+			if !slices.Contains([]string{"fraud", "legit", "phishing", "spam"}, l) {
+				v.l.add("models/messages.bin", "label %q is none of fraud, legit, phishing and spam", l)
+			}
+		}
+		if !slices.Contains(m.Labels, "phishing") || !slices.Contains(m.Labels, "legit") {
+			v.l.add("models/messages.bin", "labels %v lack phishing or legit", m.Labels)
+		}
+	}
+	if m := v.k.EmergencyModel; m != nil {
+		if !slices.Equal(m.Labels, []string{"no", "yes"}) {
+			v.l.add("models/emergency.bin", "labels must be no and yes, not %v", m.Labels)
+		}
+		if t := m.Params["threshold"]; t <= 0 || t >= 1 {
+			v.l.add("models/emergency.bin", "threshold %v must be in (0, 1)", t)
+		}
+		if t := m.Params["veto"]; t < 0 || t >= m.Params["threshold"] {
+			v.l.add("models/emergency.bin", "veto %v must be in [0, threshold)", t)
+		}
+	}
 }
 
 type validator struct {
@@ -230,7 +280,14 @@ func (v validator) emergency(e *EmergencyKind) {
 	where := "emergency.yaml: " + e.ID
 	v.id("emergency.yaml", e.ID)
 	v.text(where, "reason", e.Reason, true)
-	v.signals(where, e.Signals)
+	if len(e.Signals) > 0 || len(e.ForTypes) == 0 {
+		v.signals(where, e.Signals)
+	}
+	for _, t := range e.ForTypes {
+		if v.k.types[t] == nil {
+			v.l.add(where, "for_types names an unknown type %q", t)
+		}
+	}
 	if len(e.Desks) == 0 {
 		v.l.add(where, "needs at least one desk")
 	}
@@ -413,6 +470,9 @@ func (v validator) brand(b *Brand) {
 		if d != strings.ToLower(d) || strings.ContainsAny(d, "/: ") || !strings.Contains(d, ".") {
 			v.l.add(where, "domain %q must be a lower-case host name such as amazon.co.jp", d)
 		}
+	}
+	if len(b.Sources) > 0 {
+		v.sources(where, b.Sources)
 	}
 }
 

@@ -66,11 +66,16 @@ func (j *judgement) add(id string, cl class, weight float64, args ...any) {
 // ASCII after folding).
 var phonePattern = regexp.MustCompile(`(?:\+81[- ]?|0)\d{1,4}[-‐−ー ()]{0,2}\d{1,4}[-‐−ー ()]{0,2}\d{3,4}`)
 
-func (c *Checker) judge(m *message, o Options) *Result {
-	lang := "ja"
-	if o.Lang == "en" {
-		lang = "en"
-	}
+// assessment is what the rules read in a message, before any verdict.
+type assessment struct {
+	j        *judgement
+	text     string // sender name, subject and body without links
+	phones   []string
+	verified bool
+}
+
+// assess runs the rules over m.
+func (c *Checker) assess(m *message) assessment {
 	j := &judgement{c: c, m: m, found: map[string][]string{}}
 	var sb strings.Builder
 	if m.mail != nil {
@@ -101,8 +106,18 @@ func (c *Checker) judge(m *message, o Options) *Result {
 			j.add("risky_attachment", classPhish, 0.6, a.Name)
 		}
 	}
-	verified := j.verified(claimed, official)
-	r := &Result{Verdict: j.verdict(verified), Phones: phones, Attachments: m.attachments, Mail: m.mail}
+	return assessment{j: j, text: sb.String(), phones: phones, verified: j.verified(claimed, official)}
+}
+
+func (c *Checker) judge(m *message, o Options) *Result {
+	lang := "ja"
+	if o.Lang == "en" {
+		lang = "en"
+	}
+	a := c.assess(m)
+	j, phones := a.j, a.phones
+	verdict := j.learnedVerdict(j.verdict(a.verified), a.verified, a.contentDoc())
+	r := &Result{Verdict: verdict, Phones: phones, Attachments: m.attachments, Mail: m.mail}
 	// Strongest reasons first: a person reads the first one or two.
 	slices.SortStableFunc(j.signals, func(a, b pending) int {
 		switch {

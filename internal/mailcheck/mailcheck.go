@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kakekomi/kakekomi/internal/classify"
 	"github.com/kakekomi/kakekomi/internal/kb"
 )
 
@@ -106,13 +107,14 @@ const (
 // Checker checks messages against the knowledge base's brands. It is safe
 // for use by several goroutines.
 type Checker struct {
-	brands *brandIndex
-	groups []*phraseGroup
+	brands  *brandIndex
+	groups  []*phraseGroup
+	content *classify.Model // nil: the rules alone judge
 }
 
-// New returns a Checker for the brands of k.
+// New returns a Checker for the brands and the message model of k.
 func New(k *kb.KB) *Checker {
-	return &Checker{brands: newBrandIndex(k.Brands), groups: foldGroups()}
+	return &Checker{brands: newBrandIndex(k.Brands), groups: foldGroups(), content: k.MessageModel}
 }
 
 // CheckText judges a pasted message (SMS, chat, mail body).
@@ -126,9 +128,11 @@ func (c *Checker) CheckText(text string, o Options) (*Result, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, ErrEmpty
 	}
-	m := &message{kind: "text", body: text}
-	m.links = textLinks(text)
-	return c.judge(m, o), nil
+	return c.judge(textMessage(text), o), nil
+}
+
+func textMessage(text string) *message {
+	return &message{kind: "text", body: text, links: textLinks(text)}
 }
 
 // CheckURL judges one URL without fetching it.

@@ -64,6 +64,18 @@ var (
 // verbs take the signal's arguments in order. Both languages take the same
 // arguments (checked by a test).
 var signalTexts = map[string]tr{
+	"reads_like_phishing": {
+		"文面が、会社や役所になりすましてIDやパスワード、カード番号、お金をだまし取るメッセージとよく似ています。リンクやボタン、書かれた番号は使わず、公式アプリか自分で調べた公式サイトで確かめてください。",
+		"The wording closely resembles messages that pose as a company or public office to steal IDs, passwords, card numbers or money. Do not use its links, buttons or phone numbers: check in the official app or on the official website you found yourself."},
+	"reads_like_fraud": {
+		"文面が、身に覚えのない料金の請求や「お金をあげる」といった誘いのだましのメッセージとよく似ています。お金は払わず、書かれた番号や連絡先には連絡しないでください。",
+		"The wording closely resembles scam messages that bill you for things you never used, or promise you money. Do not pay, and do not contact the number or address in it."},
+	"reads_like_lure": {
+		"リンクや送信元からは決められませんが、文面がだましのメッセージに似ています。書かれたリンクや番号は使わず、公式アプリや自分で調べた連絡先で確かめてください。",
+		"Its links and sender do not settle it, but the wording resembles scam messages. Do not use the links or numbers in it: check in the official app or through contact details you found yourself."},
+	"reads_like_spam": {
+		"文面が、同意なく送られてくる広告・宣伝のメールとよく似ています。",
+		"The wording closely resembles advertising sent without consent."},
 	"phone_in_threat": {
 		"脅したり急がせたりする文面に電話番号（%s）が書かれています。この番号には電話しないでください。相手に電話番号や名前を知られ、お金を払うよう迫られます。",
 		"The message threatens or rushes you and gives a phone number (%s). Do not call this number. They would learn your phone number and name, and press you to pay."},

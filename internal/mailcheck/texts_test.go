@@ -13,17 +13,30 @@ import (
 )
 
 // emittedIDs returns every signal id the checker can emit: the phrase
-// groups' ids and the literal ids of the j.add calls in judge.go.
+// groups' ids and the literal ids of the j.add calls in judge.go and
+// learned.go.
 func emittedIDs(t *testing.T) []string {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "judge.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ids []string
 	for _, g := range groups {
 		ids = append(ids, g.id)
 	}
+	for _, name := range []string{"judge.go", "learned.go"} {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, addedIDs(f)...)
+	}
+	if len(ids) <= len(groups) {
+		t.Fatal("found no j.add calls")
+	}
+	return ids
+}
+
+// addedIDs returns the literal ids of the add calls in f.
+func addedIDs(f *ast.File) []string {
+	var ids []string
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -39,9 +52,6 @@ func emittedIDs(t *testing.T) []string {
 		}
 		return true
 	})
-	if len(ids) <= len(groups) {
-		t.Fatal("found no j.add calls in judge.go")
-	}
 	return ids
 }
 

@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kakekomi/kakekomi/internal/corpus"
 	"github.com/kakekomi/kakekomi/internal/triage"
 )
 
 // descriptionOf returns a description of about n characters made of eval
 // texts, so that the measured text reads like a real one.
-func descriptionOf(cases []evalCase, n int) string {
+func descriptionOf(cases []corpus.Case, n int) string {
 	var b strings.Builder
 	for i := 0; b.Len() < 3*n; i++ { // ~3 bytes a character
 		b.WriteString(cases[i%len(cases)].Text)
@@ -24,11 +25,19 @@ func descriptionOf(cases []evalCase, n int) string {
 	return string(r)
 }
 
+func starterCases(b *testing.B) []corpus.Case {
+	s, err := corpus.ReadFile[corpus.Case]("../../corpus/triage/starter.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s.Items
+}
+
 // BenchmarkTriage measures one triage of a 50-, 300- and 3,000-character
 // description on one goroutine, and reports p50 and p99 over the runs.
 func BenchmarkTriage(b *testing.B) {
 	e := engine(b)
-	cases := loadCases(b, "testdata/cases.jsonl")
+	cases := starterCases(b)
 	for _, n := range []int{50, 300, 3000} {
 		text := descriptionOf(cases, n)
 		b.Run(fmt.Sprintf("chars=%d", n), func(b *testing.B) {
@@ -53,7 +62,7 @@ func BenchmarkTriage(b *testing.B) {
 // as a batch would see it.
 func BenchmarkTriageEvalSet(b *testing.B) {
 	e := engine(b)
-	cases := loadCases(b, "testdata/cases.jsonl")
+	cases := starterCases(b)
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/kakekomi/kakekomi/internal/classify"
 	"github.com/kakekomi/kakekomi/internal/jatext"
 )
 
@@ -74,6 +75,7 @@ type hits struct {
 	exact, loose []int
 	exactText    *jatext.Folded
 	looseText    *jatext.Folded
+	grams        *classify.Doc // the n-grams of exactText, for the models
 	buf          *[]int // where exact and loose came from, for the pool
 }
 
@@ -90,7 +92,7 @@ func (ps *phrases) scan(text string) hits {
 	}
 	exact := jatext.FoldExact(text)
 	h := hits{ps: ps, buf: buf, exact: (*buf)[:n], loose: (*buf)[n : 2*n],
-		exactText: exact, looseText: exact.DropOkurigana()}
+		exactText: exact, looseText: exact.DropOkurigana(), grams: classify.FromFolded(exact, minGram, maxGram)}
 	ps.find(h.exactText.Runes, h.exact)
 	ps.find(h.looseText.Runes, h.loose)
 	return h

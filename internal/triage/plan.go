@@ -13,8 +13,12 @@ import (
 // types found, in their order, merged without repeats.
 func (e *Engine) plan(r *Result, answers map[string]string, assumed map[string]bool, em *kb.EmergencyKind, at time.Time, lang string) {
 	var types []*kb.Type
-	for _, m := range r.Types {
-		types = append(types, e.kb.Type(m.ID))
+	var scores []float64
+	for i, m := range r.Types {
+		if i == 0 || m.Score >= planProb {
+			types = append(types, e.kb.Type(m.ID))
+			scores = append(scores, m.Score)
+		}
 	}
 
 	// Steps: the emergency step first, then every type's steps, ordered by
@@ -69,7 +73,7 @@ func (e *Engine) plan(r *Result, answers map[string]string, assumed map[string]b
 		}
 	}
 
-	r.Desks = e.deskList(types, answers, r.Minor, em, at, lang)
+	r.Desks = e.deskList(types, scores, answers, r.Minor, em, at, lang)
 	r.Questions = e.questions(types, answers, assumed, lang)
 }
 
@@ -89,18 +93,23 @@ type rankedDesk struct {
 }
 
 // deskList orders the desks: emergency desks first; then the desks of every
-// type found, interleaved so that the second type's first desk comes soon
-// after the first type's first two; the children's desks for a minor right
-// after the first type's first two; general desks when nothing was found.
-func (e *Engine) deskList(types []*kb.Type, answers map[string]string, minor bool, em *kb.EmergencyKind, at time.Time, lang string) []Desk {
+// type found, interleaved so that a second type as likely as the first has
+// its first desk right after the first type's first, and a less likely one
+// later; the children's desks for a minor right after the first type's
+// first two; general desks when nothing was found.
+func (e *Engine) deskList(types []*kb.Type, scores []float64, answers map[string]string, minor bool, em *kb.EmergencyKind, at time.Time, lang string) []Desk {
 	var ranked []rankedDesk
 	for r, t := range types {
+		offset := 0.0
+		if r > 0 {
+			offset = 0.5 + 3*(1-scores[r]/max(scores[0], 0.01))
+		}
 		p := 0
 		for _, ref := range t.Desks {
 			if !ref.Holds(answers) {
 				continue
 			}
-			ranked = append(ranked, rankedDesk{ref, float64(p) + 1.5*float64(r)})
+			ranked = append(ranked, rankedDesk{ref, float64(p) + offset})
 			p++
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -22,10 +21,8 @@ import (
 // MaxTextRunes is the longest description accepted.
 const MaxTextRunes = 10000
 
-// Tuning of the ranking. A type is reported when its score reaches
-// minScore; at most maxTypes are reported; at most maxDesks desks are listed.
+// At most maxTypes types are reported and maxDesks desks listed.
 const (
-	minScore     = 0.3
 	maxTypes     = 5
 	maxDesks     = 8
 	maxQuestions = 5
@@ -271,30 +268,21 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 	minorScore, _ := score(e.minor, h)
 	r.Minor = in.Context.Minor || minorScore >= 0.5
 
-	for _, ct := range e.types {
-		s, words := score(ct.signals, h)
-		if s >= minScore {
-			r.Types = append(r.Types, TypeMatch{
-				ID: ct.t.ID, Label: ct.t.Label.In(lang), Plain: ct.t.Plain.In(lang),
-				Score: round2(s), Matched: words,
-			})
-		}
-	}
-	for _, id := range in.Types {
-		r.Types = slices.DeleteFunc(r.Types, func(m TypeMatch) bool { return m.ID == id })
-	}
-	sort.SliceStable(r.Types, func(i, j int) bool { return r.Types[i].Score > r.Types[j].Score })
+	doc := e.doc(h)
+	r.Types = slices.DeleteFunc(e.rankTypes(doc, lang), func(m TypeMatch) bool { return slices.Contains(in.Types, m.ID) })
 	var chosen []TypeMatch
 	for _, id := range in.Types {
 		t := e.kb.Type(id)
 		chosen = append(chosen, TypeMatch{ID: id, Label: t.Label.In(lang), Plain: t.Plain.In(lang), Score: 1, Matched: []string{}})
 	}
-	r.Types = append(chosen, r.Types...)
+	if len(chosen) > 0 {
+		r.Types = append(chosen, r.Types...)
+	}
 	if len(r.Types) > maxTypes {
 		r.Types = r.Types[:maxTypes]
 	}
 
-	em := e.detectEmergency(h, r.Minor, in.Context.Emergency, lang)
+	em := e.emergencyOf(in.Text, h, r.Types, r.Minor, in.Context.Emergency)
 	if em != nil {
 		r.Emergency = Emergency{Active: true, Kind: em.ID, Reason: em.Reason.In(lang)}
 	}
@@ -304,7 +292,7 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 	return r, nil
 }
 
-func (e *Engine) detectEmergency(h hits, minor, forced bool, lang string) *kb.EmergencyKind {
+func (e *Engine) detectEmergency(h hits, minor, forced bool) *kb.EmergencyKind {
 	for _, ce := range e.emergency {
 		if ce.e.MinorOnly && !minor {
 			continue

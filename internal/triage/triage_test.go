@@ -1,6 +1,8 @@
 package triage_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -105,6 +107,10 @@ func TestNoTroubleGivesGeneralDesksAndNoGuess(t *testing.T) {
 	}
 	if len(r.Types) != 0 || r.Emergency.Active {
 		t.Fatalf("types %v, emergency %v for a text with no trouble", r.Types, r.Emergency.Active)
+	}
+	// Programs read "types": [] as "nothing found"; null breaks them.
+	if b, _ := json.Marshal(r); !bytes.Contains(b, []byte(`"types":[]`)) {
+		t.Errorf("types is not an empty list in JSON: %s", b)
 	}
 	ids := map[string]bool{}
 	for _, d := range r.Desks {

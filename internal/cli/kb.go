@@ -1,0 +1,272 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kakekomi/kakekomi/internal/corpus"
+	"github.com/kakekomi/kakekomi/internal/kb"
+	"github.com/kakekomi/kakekomi/internal/mailcheck"
+	"github.com/kakekomi/kakekomi/internal/triage"
+)
+
+// Where the repository keeps the knowledge base sources and the corpus;
+// kb train and kb eval run from the repository's top folder.
+const (
+	kbSourceDir    = "internal/kb/data"
+	triageCorpus   = "corpus/triage"
+	messageCorpus  = "corpus/messages"
+	sealedCorpus   = "corpus/sealed"
+	sealedPattern  = "triage-*.jsonl"
+	sealedMessages = "messages-*.jsonl"
+)
+
+// evalAt is the moment evaluations triage at: a weekday morning, so that
+// figures do not depend on when they are measured.
+var evalAt = time.Date(2026, 11, 24, 10, 30, 0, 0, time.FixedZone("JST", 9*3600))
+
+func runKB(args []string, env Env) error {
+	if len(args) == 0 {
+		return usagef("kb: name a subcommand: check, train or eval")
+	}
+	switch args[0] {
+	case "check":
+		return runKBCheck(args[1:], env)
+	case "train":
+		return runKBTrain(args[1:], env)
+	case "eval":
+		return runKBEval(args[1:], env)
+	}
+	return usagef("kb: unknown subcommand %q; use check, train or eval", args[0])
+}
+
+func runKBCheck(args []string, env Env) error {
+	fs := newFlags("kb check", env)
+	dir := fs.String("dir", "", "check the knowledge base files in `DIR` instead of the built-in ones")
+	if err := parseFlags(fs, args, env); err != nil {
+		return err
+	}
+	fsys := kb.Embedded()
+	where := "built-in knowledge base"
+	if *dir != "" {
+		fsys, where = os.DirFS(*dir), *dir
+	}
+	k, err := kb.Load(fsys)
+	var problems kb.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintln(env.Stdout, p)
+		}
+		return fmt.Errorf("%s: %d problem(s) found", where, len(problems))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "ok: %s version %s: %d trouble types, %d desks, %d questions, %d steps, %d brands, holidays %d-%d\n",
+		where, k.Version, len(k.Types), len(k.Desks), len(k.Questions), len(k.Steps), len(k.Brands), k.HolidayYears[0], k.HolidayYears[1])
+	return nil
+}
+
+// readCorpus reads the labelled cases of dir and refuses labels that the
+// knowledge base k does not know.
+func readCorpus(k *kb.KB, dir string) ([]corpus.Set[corpus.Case], error) {
+	sets, err := corpus.ReadDir[corpus.Case](dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sets {
+		for _, c := range s.Items {
+			for _, id := range append([]string{c.Primary}, c.Also...) {
+				if id != corpus.None && k.Type(id) == nil {
+					return nil, usagef("%s: case %s: %q is not a trouble type of the knowledge base", s.Name, c.ID, id)
+				}
+			}
+			if c.Text == "" {
+				return nil, usagef("%s: case %s has no text", s.Name, c.ID)
+			}
+		}
+	}
+	return sets, nil
+}
+
+// sourceKB loads the knowledge base sources in dir for training: the models
+// may be missing or stale there, which is what training mends.
+func sourceKB(dir string) (*kb.KB, error) {
+	k, err := kb.Load(os.DirFS(dir))
+	var problems kb.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			if filepath.Dir(p.File) != "models" {
+				return nil, fmt.Errorf("load %s: %v (run 'kakekomi kb check --dir %s')", dir, p, dir)
+			}
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	return k, nil
+}
+
+func runKBTrain(args []string, env Env) error {
+	fs := newFlags("kb train", env)
+	corpusDir := fs.String("corpus", triageCorpus, "read the labelled descriptions from `DIR`")
+	messagesDir := fs.String("messages", messageCorpus, "read the labelled messages from `DIR`")
+	dir := fs.String("dir", kbSourceDir, "the knowledge base sources; the models are written to `DIR`/models")
+	if err := parseFlags(fs, args, env); err != nil {
+		return err
+	}
+	k, err := sourceKB(*dir)
+	if err != nil {
+		return err
+	}
+	sets, err := readCorpus(k, *corpusDir)
+	if err != nil {
+		return err
+	}
+	cases := corpus.All(sets)
+	fmt.Fprintf(env.Stderr, "training on %d descriptions from %d files…\n", len(cases), len(sets))
+	ms, err := triage.Train(k, cases)
+	if err != nil {
+		return err
+	}
+	msgSets, err := corpus.ReadDir[corpus.Message](*messagesDir)
+	if err != nil {
+		return err
+	}
+	msgs := corpus.All(msgSets)
+	fmt.Fprintf(env.Stderr, "training on %d messages from %d files…\n", len(msgs), len(msgSets))
+	content, err := mailcheck.Train(k, msgs)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(*dir, "models"), 0o755); err != nil {
+		return fmt.Errorf("write models: %w", err)
+	}
+	for name, m := range map[string]interface{ MarshalBinary() ([]byte, error) }{"types.bin": ms.Types, "emergency.bin": ms.Emergency, "messages.bin": content} {
+		b, err := m.MarshalBinary()
+		if err == nil {
+			err = os.WriteFile(filepath.Join(*dir, "models", name), b, 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("write model %s: %w", name, err)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "trained on %d descriptions: %d types; emergency threshold %.2f, veto %.2f (held-out folds: recall %.3f, false alarms %.3f)\n",
+		len(cases), len(ms.Types.Labels)-1, ms.Emergency.Params["threshold"], ms.Emergency.Params["veto"], ms.EmergencyRecall, ms.EmergencyFalseAlarms)
+	fmt.Fprintf(env.Stdout, "trained on %d messages\n", len(msgs))
+	fmt.Fprintf(env.Stdout, "wrote %s; run 'kakekomi kb eval' to measure, and bump version in kb.yaml\n", filepath.Join(*dir, "models"))
+	return nil
+}
+
+func runKBEval(args []string, env Env) error {
+	fs := newFlags("kb eval", env)
+	corpusDir := fs.String("corpus", triageCorpus, "cross-validate on the labelled descriptions of `DIR` (empty: skip)")
+	messagesDir := fs.String("messages", messageCorpus, "cross-validate the message model on the labelled messages of `DIR` (empty: skip)")
+	sealedDir := fs.String("sealed", sealedCorpus, "measure the built-in models on the sealed sets of `DIR` (empty: skip)")
+	folds := fs.Int("folds", 5, "the number of folds of the cross-validation")
+	misses := fs.Bool("misses", false, "list every case that was missed")
+	if err := parseFlags(fs, args, env); err != nil {
+		return err
+	}
+	if *folds < 2 {
+		return usagef("kb eval: --folds must be at least 2")
+	}
+	k, err := loadKB()
+	if err != nil {
+		return err
+	}
+	report := func(name string, m triage.Metrics) {
+		fmt.Fprintf(env.Stdout, "%s: %s\n", name, m.Summary())
+		for _, c := range m.Confused(8) {
+			fmt.Fprintf(env.Stdout, "    %s\n", c)
+		}
+		if *misses {
+			for _, miss := range m.Misses {
+				printMiss(env, miss)
+			}
+		}
+	}
+	if *corpusDir != "" {
+		sets, err := readCorpus(k, *corpusDir)
+		if err != nil {
+			return err
+		}
+		cases := corpus.All(sets)
+		m, err := triage.CrossValidate(k, cases, *folds, evalAt, func(done, of int) {
+			fmt.Fprintf(env.Stderr, "cross-validation: fold %d of %d done\n", done, of)
+		})
+		if err != nil {
+			return err
+		}
+		report(fmt.Sprintf("cross-validation (%d folds) on %s", *folds, *corpusDir), m)
+	}
+	if *messagesDir != "" {
+		sets, err := corpus.ReadDir[corpus.Message](*messagesDir)
+		if err != nil {
+			return err
+		}
+		m, err := mailcheck.CrossValidate(k, corpus.All(sets), *folds)
+		if err != nil {
+			return err
+		}
+		reportMessages(env, fmt.Sprintf("cross-validation (%d folds) on %s", *folds, *messagesDir), m, *misses)
+	}
+	if *sealedDir != "" {
+		names, _ := filepath.Glob(filepath.Join(*sealedDir, sealedMessages))
+		c := mailcheck.New(k)
+		for _, name := range names {
+			s, err := corpus.ReadFile[corpus.Message](name)
+			if err != nil {
+				return err
+			}
+			m, err := mailcheck.Evaluate(c, k, s.Items)
+			if err != nil {
+				return err
+			}
+			reportMessages(env, "sealed "+s.Name, m, *misses)
+		}
+	}
+	if *sealedDir != "" {
+		names, _ := filepath.Glob(filepath.Join(*sealedDir, sealedPattern))
+		if len(names) == 0 {
+			return usagef("kb eval: no sealed sets %s in %s", sealedPattern, *sealedDir)
+		}
+		e := triage.New(k)
+		for _, name := range names {
+			s, err := corpus.ReadFile[corpus.Case](name)
+			if err != nil {
+				return err
+			}
+			m, err := triage.Evaluate(e, s.Items, evalAt)
+			if err != nil {
+				return err
+			}
+			report("sealed "+s.Name, m)
+		}
+	}
+	return nil
+}
+
+func reportMessages(env Env, name string, m mailcheck.Metrics, misses bool) {
+	fmt.Fprintf(env.Stdout, "%s: %s\n", name, m.Summary())
+	if misses {
+		for _, miss := range m.Misses {
+			fmt.Fprintf(env.Stdout, "  %s\n", miss)
+		}
+	}
+}
+
+func printMiss(env Env, m triage.Miss) {
+	var got []string
+	for _, t := range m.Got {
+		got = append(got, fmt.Sprintf("%s(%.2f)", t.ID, t.Score))
+	}
+	text := []rune(m.Case.Text)
+	if len(text) > 80 {
+		text = append(text[:80], '…')
+	}
+	fmt.Fprintf(env.Stdout, "  %s want %s got %v missing desks %v emergency missed %v false %v\n      %s\n",
+		m.Case.ID, m.Case.Primary, got, m.MissingDesks, m.EmergencyMissed, m.EmergencyFalse, string(text))
+}
