@@ -98,16 +98,14 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 	}
 	// The desk's own phone, hours and open state come from its channels for
 	// everyone: a line for one prefecture is listed but never speaks for
-	// the whole desk.
+	// the whole desk. The main line is the nationwide phone that answers at
+	// the moment (so a person in crisis at night is given the 24-hour line,
+	// not the one that opens tomorrow), and the desk's open state is that
+	// line's, so that "open now" never sits beside a button that dials a
+	// closed line. The main line comes first in Lines.
 	var anyOpen, anyKnown bool
 	var next time.Time
-	main := -1
-	for i, c := range d.Channels {
-		if c.Prefecture == "" && (main < 0 || (c.Kind == "phone" && d.Channels[main].Kind != "phone")) {
-			main = i
-		}
-	}
-	for i, c := range d.Channels {
+	for _, c := range d.Channels {
 		line := Line{
 			Kind: c.Kind, Label: c.Label.In(lang), Value: c.Value, Free: c.Free,
 			Cost: c.Cost.In(lang), IPPhone: c.IPPhone.In(lang), Note: c.Note.In(lang),
@@ -134,16 +132,22 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 				}
 			}
 		}
-		if i == main {
-			v.Hours = line.Hours
-			if c.Kind == "phone" {
-				v.Phone = c.Value
-			}
-		}
 		if c.Kind == "email" && c.Prefecture == "" && v.Email == "" {
 			v.Email = c.Value
 		}
 		v.Lines = append(v.Lines, line)
+	}
+	if main := mainLine(v.Lines); main >= 0 {
+		m := v.Lines[main]
+		v.Lines = append(append([]Line{m}, v.Lines[:main]...), v.Lines[main+1:]...)
+		v.Hours = m.Hours
+		if m.Kind == "phone" {
+			v.Phone = m.Value
+		}
+		if m.OpenNow != nil {
+			v.OpenNow, v.NextOpen = m.OpenNow, m.NextOpen
+			anyKnown = false
+		}
 	}
 	if anyKnown {
 		v.OpenNow = ptr(anyOpen)
@@ -153,6 +157,33 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 	}
 	v.Sources = srcs.list()
 	return v
+}
+
+// mainLine chooses the line that speaks for a desk: of the nationwide
+// lines, a phone open now, else a phone whose hours do not say, else any
+// phone, else the first line; -1 when there is none.
+func mainLine(lines []Line) int {
+	best, rank := -1, 0
+	for i, l := range lines {
+		if l.Prefecture != "" {
+			continue
+		}
+		r := 1
+		if l.Kind == "phone" {
+			switch {
+			case l.OpenNow != nil && *l.OpenNow:
+				r = 4
+			case l.OpenNow == nil:
+				r = 3
+			default:
+				r = 2
+			}
+		}
+		if r > rank {
+			best, rank = i, r
+		}
+	}
+	return best
 }
 
 // openState says whether hours are open at the moment at, and when they
