@@ -76,7 +76,7 @@ type hits struct {
 	exactText    *jatext.Folded
 	looseText    *jatext.Folded
 	grams        *classify.Doc // the n-grams of exactText, for the models
-	buf          *[]int // where exact and loose came from, for the pool
+	buf          *[]int        // where exact and loose came from, for the pool
 }
 
 // hitPool recycles the per-text tables of pattern positions, which are as

@@ -148,10 +148,25 @@ func (e *Engine) deskList(types []*kb.Type, scores []float64, answers map[string
 	for _, id := range first {
 		add(id, em.Reason)
 	}
+	// In an emergency the first number must answer now: the emergency's
+	// desks that are open come before those that are closed at this hour.
+	slices.SortStableFunc(out, func(a, b Desk) int { return answersNow(a) - answersNow(b) })
 	for _, rd := range ranked {
 		add(rd.ref.ID, rd.ref.Reason)
 	}
 	return out
+}
+
+// answersNow ranks a desk by whether it answers at the moment: 0 open, 1
+// unknown, 2 closed.
+func answersNow(d Desk) int {
+	switch {
+	case d.OpenNow == nil:
+		return 1
+	case *d.OpenNow:
+		return 0
+	}
+	return 2
 }
 
 // questions lists the follow-up questions of the types found, most useful

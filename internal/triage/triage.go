@@ -202,6 +202,24 @@ func New(k *kb.KB) *Engine {
 // KB returns the knowledge base the engine uses.
 func (e *Engine) KB() *kb.KB { return e.kb }
 
+// prefectures are the 47 prefectures of Japan.
+var prefectures = strings.Fields(`北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県
+	新潟県 富山県 石川県 福井県 山梨県 長野県 岐阜県 静岡県 愛知県 三重県 滋賀県 京都府 大阪府 兵庫県 奈良県 和歌山県
+	鳥取県 島根県 岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 熊本県 大分県 宮崎県 鹿児島県 沖縄県`)
+
+// Prefecture returns the full name of a prefecture written with or without
+// its 都, 道, 府 or 県 (東京 → 東京都), and whether it is one.
+func Prefecture(name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	for _, p := range prefectures {
+		short := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(p, "都"), "府"), "県")
+		if name == p || name == short {
+			return p, true
+		}
+	}
+	return "", false
+}
+
 // Check validates a description the way Triage does.
 func Check(text string) error {
 	if !utf8.ValidString(text) {
@@ -247,6 +265,13 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 	}
 	if err := e.checkAnswers(in.Context.Answers); err != nil {
 		return nil, err
+	}
+	if p := in.Context.Prefecture; p != "" {
+		full, ok := Prefecture(p)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q is not a prefecture of Japan; write it like 東京都 or 大阪府", ErrBadInput, p)
+		}
+		in.Context.Prefecture = full
 	}
 	lang := in.Lang
 	if lang != "en" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/kakekomi/kakekomi/internal/triage"
 )
@@ -118,5 +119,50 @@ func TestNoTroubleGivesGeneralDesksAndNoGuess(t *testing.T) {
 	}
 	if !ids["police_9110"] || !ids["consumer_hotline_188"] {
 		t.Errorf("general desks missing: %v", ids)
+	}
+}
+
+// TestEmergencyNumberAnswersNow checks what a person in crisis at night
+// relies on: the first desk answers at that hour, and the number it shows
+// is the line that is open, not one that opens tomorrow.
+func TestEmergencyNumberAnswersNow(t *testing.T) {
+	e := engine(t)
+	saturdayNight := time.Date(2026, 12, 5, 23, 30, 0, 0, time.FixedZone("JST", 9*3600))
+	for _, in := range []triage.Input{
+		{Text: "もう死にたい。ネットで悪口を書かれ続けてる", At: saturdayNight},
+		{Text: "中2です。もう死にたい。LINEで悪口を回されてる", At: saturdayNight, Context: triage.Context{Minor: true}},
+	} {
+		r, err := e.Triage(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Emergency.Active || len(r.Desks) == 0 {
+			t.Fatalf("%s: no emergency or no desks", in.Text)
+		}
+		first := r.Desks[0]
+		if first.OpenNow == nil || !*first.OpenNow {
+			t.Errorf("%s: first desk %s is not open at 23:30 on Saturday", in.Text, first.ID)
+		}
+		for _, d := range r.Desks {
+			for _, l := range d.Lines {
+				if l.Value == d.Phone && l.OpenNow != nil && !*l.OpenNow && d.OpenNow != nil && *d.OpenNow {
+					t.Errorf("%s: %s says open but its number %s is closed", in.Text, d.ID, d.Phone)
+				}
+			}
+		}
+	}
+}
+
+func TestPrefectureIsChecked(t *testing.T) {
+	e := engine(t)
+	for _, p := range []string{"火星", "東京都庁", "Tokyo", "京"} {
+		if _, err := e.Triage(triage.Input{Text: "フリマで買った品物が届かない", Context: triage.Context{Prefecture: p}}); !errors.Is(err, triage.ErrBadInput) {
+			t.Errorf("prefecture %q: got %v, want a bad-input error", p, err)
+		}
+	}
+	for in, want := range map[string]string{"東京": "東京都", "大阪府": "大阪府", "北海道": "北海道", "京都": "京都府", "京都府": "京都府"} {
+		if got, ok := triage.Prefecture(in); !ok || got != want {
+			t.Errorf("Prefecture(%q) = %q, %v; want %q", in, got, ok, want)
+		}
 	}
 }
