@@ -251,12 +251,17 @@ func wordBounds(f *jatext.Folded, i, j int) (int, int) {
 		j++
 	}
 	if endsInflected(orig, i, j) {
-		for k := 0; k < 3 && j < n && isHiragana(orig(j)) && !strings.ContainsRune(particles, orig(j)); k++ {
+		// Through okurigana and the kanji they join (振り → 振り込んだ),
+		// a few runes at most, stopping at a particle.
+		for k := 0; k < 4 && j < n && (isHiragana(orig(j)) || isKanji(orig(j))) && !strings.ContainsRune(particles, orig(j)); k++ {
 			j++
 		}
 	}
 	for i < j-1 && strings.ContainsRune(particles, orig(i)) {
 		i++
+	}
+	for j-1 > i && strings.ContainsRune(particles, orig(j-1)) && !isHiragana(orig(j-2)) {
+		j--
 	}
 	// The tail of an inflected word before a kanji (だのに届かない, cut
 	// from 振り込んだのに) goes too, unless the stretch is all kana.
@@ -293,7 +298,8 @@ func isBreak(r rune) bool {
 }
 
 func runs(a, b rune) bool {
-	return isKanji(a) && isKanji(b) || isKatakana(a) && isKatakana(b) || isLatin(a) && isLatin(b)
+	return isKanji(a) && isKanji(b) || isKatakana(a) && isKatakana(b) || isLatin(a) && isLatin(b) ||
+		unicode.IsDigit(a) && strings.ContainsRune("万円千百", b)
 }
 
 func isKanji(r rune) bool    { return unicode.Is(unicode.Han, r) }

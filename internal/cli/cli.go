@@ -25,17 +25,20 @@ type Env struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	Now    func() time.Time
-	// StderrIsTerminal says whether progress may be drawn on Stderr.
+	// StderrIsTerminal says whether progress may be drawn on Stderr;
+	// StdinIsTerminal whether a person types the input, who needs a prompt.
 	StderrIsTerminal bool
+	StdinIsTerminal  bool
 }
 
 // OSEnv returns the Env of the running process.
 func OSEnv() Env {
-	tty := false
-	if fi, err := os.Stderr.Stat(); err == nil {
-		tty = fi.Mode()&os.ModeCharDevice != 0
+	isTerminal := func(f *os.File) bool {
+		fi, err := f.Stat()
+		return err == nil && fi.Mode()&os.ModeCharDevice != 0
 	}
-	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now, StderrIsTerminal: tty}
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now,
+		StderrIsTerminal: isTerminal(os.Stderr), StdinIsTerminal: isTerminal(os.Stdin)}
 }
 
 // usageError is bad usage or bad input: exit status 2.

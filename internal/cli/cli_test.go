@@ -254,3 +254,18 @@ func TestKBCheckNamesProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestTriagePromptsAPersonAtATerminal checks that someone who runs
+// kakekomi triage without a description is told what to do, instead of
+// facing a silent wait.
+func TestTriagePromptsAPersonAtATerminal(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader("フリマで買った品物が届かない\n"), Stdout: &out, Stderr: &errb,
+		Getenv: func(string) string { return "" }, Now: time.Now, StdinIsTerminal: true}
+	if code := Run(context.Background(), []string{"triage"}, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "Ctrl-D") {
+		t.Errorf("no prompt on standard error: %q", errb.String())
+	}
+}

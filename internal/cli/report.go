@@ -36,11 +36,12 @@ func writeReport(w io.Writer, r *triage.Result) error {
 	} else {
 		b.WriteString("■ 考えられるトラブル\n")
 		for i, t := range r.Types {
-			fmt.Fprintf(b, "  %d. %s（%.0f%%", i+1, t.Label, t.Score*100)
+			// Scores are for programs (--json); a person reads the
+			// words of their own text that pointed there.
+			fmt.Fprintf(b, "  %d. %s\n", i+1, t.Label)
 			if len(t.Matched) > 0 {
-				fmt.Fprintf(b, "：「%s」", strings.Join(t.Matched, "」「"))
+				fmt.Fprintf(b, "     手がかり：「%s」\n", strings.Join(t.Matched, "」「"))
 			}
-			b.WriteString("）\n")
 		}
 		b.WriteString("\n")
 	}

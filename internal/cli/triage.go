@@ -49,6 +49,9 @@ func runTriage(ctx context.Context, args []string, env Env) error {
 	case fs.NArg() == 1 && fs.Arg(0) != "-":
 		text = fs.Arg(0)
 	default:
+		if env.StdinIsTerminal {
+			fmt.Fprintln(env.Stderr, "何があったかを書いてください。書き終えたら、新しい行で Ctrl-D を押してください。")
+		}
 		if text, err = readAll(env.Stdin, 4*triage.MaxTextRunes+4); err != nil {
 			return err
 		}
