@@ -161,25 +161,16 @@ var (
 	errBadLang      = errors.New(`"lang" must be "ja" or "en"`)
 )
 
-// checkErrorCode names a check input error for JSON output.
+// checkErrorCode names a check input error for JSON output: the command
+// line's own errors, else the checker's codes, which the API uses too.
 func checkErrorCode(err error) string {
 	switch {
 	case errors.Is(err, errMissingInput):
 		return "missing_input"
 	case errors.Is(err, errBadLang):
 		return "bad_lang"
-	case errors.Is(err, mailcheck.ErrEmpty):
-		return "empty"
-	case errors.Is(err, mailcheck.ErrTooLarge):
-		return "too_large"
-	case errors.Is(err, mailcheck.ErrNotUTF8):
-		return "invalid_utf8"
-	case errors.Is(err, mailcheck.ErrBadURL):
-		return "bad_url"
-	case errors.Is(err, mailcheck.ErrNotMail):
-		return "not_mail"
 	}
-	return "internal"
+	return mailcheck.ErrorCode(err)
 }
 
 // checkErrorMessage says what was wrong and what to do.

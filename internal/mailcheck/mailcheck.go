@@ -35,6 +35,25 @@ var (
 	ErrNotMail  = errors.New("not a mail")
 )
 
+// ErrorCode names an input error of the checker for programs, the same on
+// the command line and in the API: "empty", "too_large", "invalid_utf8",
+// "bad_url" or "not_mail"; "internal" for anything else.
+func ErrorCode(err error) string {
+	switch {
+	case errors.Is(err, ErrEmpty):
+		return "empty"
+	case errors.Is(err, ErrTooLarge):
+		return "too_large"
+	case errors.Is(err, ErrNotUTF8):
+		return "invalid_utf8"
+	case errors.Is(err, ErrBadURL):
+		return "bad_url"
+	case errors.Is(err, ErrNotMail):
+		return "not_mail"
+	}
+	return "internal"
+}
+
 // Signal is one reason behind a verdict, explained in the language asked for.
 type Signal struct {
 	ID     string  `json:"id"`

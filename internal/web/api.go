@@ -201,7 +201,11 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeAPIError(w, http.StatusBadRequest, "bad_input", err.Error())
+		status := http.StatusBadRequest
+		if errors.Is(err, mailcheck.ErrTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		writeAPIError(w, status, mailcheck.ErrorCode(err), err.Error())
 		return
 	}
 	res.ID = id
