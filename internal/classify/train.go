@@ -218,3 +218,19 @@ func Folds(strata []string, k int) [][]int {
 	}
 	return folds
 }
+
+// Split returns the items of one fold (test) and all the others (train), in
+// their order.
+func Split[T any](items []T, fold []int) (train, test []T) {
+	held := make(map[int]bool, len(fold))
+	for _, i := range fold {
+		held[i] = true
+		test = append(test, items[i])
+	}
+	for i, item := range items {
+		if !held[i] {
+			train = append(train, item)
+		}
+	}
+	return train, test
+}

@@ -108,18 +108,7 @@ func CrossValidate(k *kb.KB, msgs []corpus.Message, folds int) (Metrics, error) 
 	}
 	total := Metrics{Confusion: map[string]map[string]int{}}
 	for _, fold := range classify.Folds(strata, folds) {
-		held := map[int]bool{}
-		var test []corpus.Message
-		for _, i := range fold {
-			held[i] = true
-			test = append(test, msgs[i])
-		}
-		var train []corpus.Message
-		for i, msg := range msgs {
-			if !held[i] {
-				train = append(train, msg)
-			}
-		}
+		train, test := classify.Split(msgs, fold)
 		model, err := Train(k, train)
 		if err != nil {
 			return total, err

@@ -210,18 +210,7 @@ func CrossValidate(k *kb.KB, cases []corpus.Case, folds int, at time.Time, progr
 	var total Metrics
 	parts := classify.Folds(strata, folds)
 	for n, fold := range parts {
-		held := map[int]bool{}
-		var test []corpus.Case
-		for _, i := range fold {
-			held[i] = true
-			test = append(test, cases[i])
-		}
-		var train []corpus.Case
-		for i, c := range cases {
-			if !held[i] {
-				train = append(train, c)
-			}
-		}
+		train, test := classify.Split(cases, fold)
 		ms, err := Train(k, train)
 		if err != nil {
 			return total, err

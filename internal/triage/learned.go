@@ -160,16 +160,7 @@ func Train(k *kb.KB, cases []corpus.Case) (*Models, error) {
 	// Out-of-fold emergency probabilities, for the threshold.
 	oof := make([]float64, len(cases))
 	for _, fold := range classify.Folds(strata, foldCount) {
-		held := map[int]bool{}
-		for _, i := range fold {
-			held[i] = true
-		}
-		var train []corpus.Case
-		for i, c := range cases {
-			if !held[i] {
-				train = append(train, c)
-			}
-		}
+		train, _ := classify.Split(cases, fold)
 		m, err := rules.trainEmergency(train)
 		if err != nil {
 			return nil, err
