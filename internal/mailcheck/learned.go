@@ -19,10 +19,13 @@ import (
 const (
 	// sureLure is the belief in phishing and fraud together above which an
 	// unverified message is called a scam by its words alone.
-	sureLure = 0.8
+	sureLure = 0.65
 	// someLure is the belief above which it is at least suspicious.
 	someLure = 0.4
 	sureSpam = 0.8
+	// sureGenuine is the belief in a genuine message above which a rule's
+	// scam verdict is softened to suspicious.
+	sureGenuine = 0.97
 	// minWords is the length, in characters of the message without its
 	// links, below which the words are too few to judge: a bare URL is
 	// judged by its host alone.
@@ -57,7 +60,7 @@ func (a assessment) contentDoc() *classify.Doc {
 // keeps the rules' verdict: genuine alarming notices must stay none.
 func (j *judgement) learnedVerdict(verdict string, verified bool, doc *classify.Doc) string {
 	m := j.c.content
-	if m == nil || verified || verdict != None && verdict != Suspicious || len(doc.Folded.Runes) < minWords {
+	if m == nil || verified || len(doc.Folded.Runes) < minWords {
 		return verdict
 	}
 	p := map[string]float64{}
@@ -65,6 +68,21 @@ func (j *judgement) learnedVerdict(verdict string, verified bool, doc *classify.
 		p[s.Label] = s.P
 	}
 	lure := p[labelPhishing] + p[labelFraud]
+	if verdict == Phishing || verdict == Fraud {
+		// A message that reads like a genuine notice in every other way,
+		// flagged only for a link or sender the brand list does not know,
+		// is left as suspicious: calling real mail a scam teaches people
+		// to ignore the checker, and suspicious still says to check in the
+		// official app.
+		if p[labelLegit] >= sureGenuine {
+			j.add("reads_like_genuine", classAny, round2(p[labelLegit]))
+			return Suspicious
+		}
+		return verdict
+	}
+	if verdict == Spam {
+		return verdict
+	}
 	switch {
 	case lure >= sureLure && p[labelPhishing] >= p[labelFraud]:
 		j.add("reads_like_phishing", classPhish, round2(lure))

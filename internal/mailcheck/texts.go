@@ -73,6 +73,9 @@ var signalTexts = map[string]tr{
 	"reads_like_lure": {
 		"リンクや送信元からは決められませんが、文面がだましのメッセージに似ています。書かれたリンクや番号は使わず、公式アプリや自分で調べた連絡先で確かめてください。",
 		"Its links and sender do not settle it, but the wording resembles scam messages. Do not use the links or numbers in it: check in the official app or through contact details you found yourself."},
+	"reads_like_genuine": {
+		"文面は本物のお知らせによく似ていますが、リンク先や送信元が、こちらで確かめられた公式のものと一致しません。リンクは開かず、公式アプリや自分でブックマークした公式サイトで確かめてください。",
+		"The wording closely resembles a genuine notice, but its links or sender do not match the official ones we could confirm. Do not open the links: check in the official app or on the official website from your own bookmark."},
 	"reads_like_spam": {
 		"文面が、同意なく送られてくる広告・宣伝のメールとよく似ています。",
 		"The wording closely resembles advertising sent without consent."},
