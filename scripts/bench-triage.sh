@@ -13,7 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 echo "== go test -bench (one goroutine)"
-go test ./internal/triage -run '^$' -bench 'BenchmarkTriage|BenchmarkNew' -benchtime 5000x -count 1 | grep '^Benchmark'
+go test ./internal/triage -run '^$' -bench 'BenchmarkTriage$' -benchtime 5000x -count 1 | grep '^Benchmark'
+go test ./internal/triage -run '^$' -bench 'BenchmarkNew|BenchmarkLoadModels' -benchtime 20x -count 1 | grep '^Benchmark'
 
 go build -o "$tmp/kakekomi" ./cmd/kakekomi
 text="ネット通販で安かったので5万円振り込んだのに商品が届かない。お店と連絡がとれません。"
@@ -25,7 +26,7 @@ hyperfine --warmup 3 --runs 30 --style basic "$tmp/kakekomi triage --at 2026-11-
 echo "== batch kakekomi triage --jsonl (20,000 descriptions from the evaluation sets)"
 python3 - "$tmp/batch.jsonl" <<'PY'
 import json, sys, glob
-texts = [json.loads(l)["text"] for f in sorted(glob.glob("internal/triage/testdata/*.jsonl")) for l in open(f)]
+texts = [json.loads(l)["text"] for f in sorted(glob.glob("corpus/triage/*.jsonl")) for l in open(f)]
 with open(sys.argv[1], "w") as out:
     for i in range(20000):
         out.write(json.dumps({"id": str(i), "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n")

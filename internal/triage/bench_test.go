@@ -2,12 +2,15 @@ package triage_test
 
 import (
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kakekomi/kakekomi/internal/classify"
 	"github.com/kakekomi/kakekomi/internal/corpus"
+	"github.com/kakekomi/kakekomi/internal/kb"
 	"github.com/kakekomi/kakekomi/internal/triage"
 )
 
@@ -120,4 +123,22 @@ func FuzzTriage(f *testing.F) {
 			t.Fatalf("no desks at all")
 		}
 	})
+}
+
+// BenchmarkLoadModels measures reading the embedded type and emergency
+// models, which every one-shot command pays once.
+func BenchmarkLoadModels(b *testing.B) {
+	for _, name := range []string{"models/types.bin", "models/emergency.bin"} {
+		data, err := fs.ReadFile(kb.Embedded(), name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := classify.Load(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
