@@ -139,7 +139,9 @@ func (m *Model) logits(d *Doc) []float64 {
 			continue
 		}
 		found++
-		for l, w := range m.weights[int(r)*nl : (int(r)+1)*nl] {
+		row := m.weights[int(r)*nl : (int(r)+1)*nl]
+		acc := acc[:len(row)] // one bounds check a row, not a weight
+		for l, w := range row {
 			acc[l] += int32(w)
 		}
 	}

@@ -83,9 +83,13 @@ func (e *Engine) rankTypes(doc *classify.Doc, lang string) []TypeMatch {
 			break
 		}
 		t := e.kb.Type(p.Label)
+		// Words are named for the types that shape the plan; a trouble
+		// listed only as a possibility is named without them.
 		matched := []string{}
-		for _, ev := range m.Explain(doc, p.Label, matchedMax) {
-			matched = append(matched, ev.Text)
+		if len(out) == 0 || p.P >= planProb {
+			for _, ev := range m.Explain(doc, p.Label, matchedMax) {
+				matched = append(matched, ev.Text)
+			}
 		}
 		out = append(out, TypeMatch{ID: t.ID, Label: t.Label.In(lang), Plain: t.Plain.In(lang), Score: round2(p.P), Matched: matched})
 	}
