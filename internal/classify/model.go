@@ -249,6 +249,13 @@ func wordBounds(f *jatext.Folded, i, j int) (int, int) {
 	for i > 0 && runs(orig(i-1), orig(i)) {
 		i--
 	}
+	// A kanji after okurigana continues the word before it (振り|込んだ).
+	for i > 1 && isKanji(orig(i)) && isHiragana(orig(i-1)) && isKanji(orig(i-2)) && !strings.ContainsRune(particles, orig(i-1)) {
+		i -= 2
+		for i > 0 && runs(orig(i-1), orig(i)) {
+			i--
+		}
+	}
 	for j < n && runs(orig(j-1), orig(j)) {
 		j++
 	}
@@ -257,6 +264,17 @@ func wordBounds(f *jatext.Folded, i, j int) (int, int) {
 		// a few runes at most, stopping at a particle.
 		for k := 0; k < 4 && j < n && (isHiragana(orig(j)) || isKanji(orig(j))) && !strings.ContainsRune(particles, orig(j)); k++ {
 			j++
+		}
+	}
+	// The last kana of a word in kana (おしま → おしまい, つかな → つかない),
+	// when at most two are left before the kana run ends.
+	if isHiragana(orig(j - 1)) {
+		k := j
+		for k < n && k-j < 3 && isHiragana(orig(k)) && !strings.ContainsRune(particles, orig(k)) {
+			k++
+		}
+		if k-j <= 2 && (k == n || !isHiragana(orig(k))) {
+			j = k
 		}
 	}
 	for i < j-1 && strings.ContainsRune(particles, orig(i)) {
