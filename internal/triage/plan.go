@@ -74,6 +74,18 @@ func (e *Engine) plan(r *Result, answers map[string]string, assumed map[string]b
 	}
 
 	r.Desks = e.deskList(types, scores, answers, r.Minor, em, at, lang)
+	// A step that sends the person to a desk the answers ruled out (「188に
+	// 電話」 once the seller is a private person) goes with that desk.
+	ruledOut := map[string]bool{}
+	for _, t := range types {
+		for _, ref := range t.Desks {
+			ruledOut[ref.ID] = ruledOut[ref.ID] || !ref.Holds(answers)
+		}
+	}
+	for _, d := range r.Desks {
+		delete(ruledOut, d.ID)
+	}
+	r.Steps = slices.DeleteFunc(r.Steps, func(st Step) bool { return st.Desk != "" && ruledOut[st.Desk] })
 	r.Questions = e.questions(types, answers, assumed, lang)
 }
 

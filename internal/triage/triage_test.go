@@ -166,3 +166,24 @@ func TestPrefectureIsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestStepsFollowTheDesks checks that an answer which rules a desk out
+// also takes away the step that sends the person there, so the plan never
+// says 「188に電話」 while 188 is gone from the desks.
+func TestStepsFollowTheDesks(t *testing.T) {
+	e := engine(t)
+	r, err := e.Triage(triage.Input{Text: "ネットで買った品物が届かない。相手と連絡がつかない。", At: evalAt,
+		Context: triage.Context{Answers: map[string]string{"seller_kind": "person"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desks := map[string]bool{}
+	for _, d := range r.Desks {
+		desks[d.ID] = true
+	}
+	for _, s := range r.Steps {
+		if s.Desk == "consumer_hotline_188" && !desks["consumer_hotline_188"] {
+			t.Errorf("step %s sends to 188, which the answer ruled out", s.ID)
+		}
+	}
+}
