@@ -19,6 +19,7 @@ import (
 // Errors a caller may test for with errors.Is.
 var (
 	ErrNotFound   = errors.New("no case with this code (or it has expired)")
+	ErrBadCode    = errors.New("a case code is 20 letters and digits, like ABCDE-FGHJK-MNPQR-STVWX")
 	ErrPassphrase = errors.New("the passphrase is missing or wrong")
 	ErrInvalid    = errors.New("invalid case data")
 	ErrTooLarge   = errors.New("too large")

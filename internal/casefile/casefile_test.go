@@ -29,10 +29,14 @@ func TestCodeShapeAndNormalize(t *testing.T) {
 	if err != nil || a != "0123045671"+"89ABCDEFG1" {
 		t.Errorf("normalize = %q, %v", a, err)
 	}
-	for _, bad := range []string{"", "ABC", "ABCDE-ABCDE-ABCDE-ABCDU", "ＡＢＣＤＥ-ABCDE-ABCDE-ABCDE"} {
-		if _, err := NormalizeCode(bad); !errors.Is(err, ErrNotFound) {
-			t.Errorf("NormalizeCode(%q) = %v, want ErrNotFound", bad, err)
+	for _, bad := range []string{"", "ABC", "ABCDE-ABCDE-ABCDE-ABCDU", "ABCDE-ABCDE-ABCDE-ABCD?"} {
+		if _, err := NormalizeCode(bad); !errors.Is(err, ErrBadCode) {
+			t.Errorf("NormalizeCode(%q) = %v, want ErrBadCode", bad, err)
 		}
+	}
+	// As typed on a Japanese keyboard: full width, 「ー」 between groups.
+	if b, err := NormalizeCode("０１２３ｏー４５６７ｉー８９ａｂｃ－ｄｅｆｇｌ"); err != nil || b != a {
+		t.Errorf("full-width code = %q, %v; want %q", b, err, a)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/width"
 )
 
 // A case code is the only key to a case: 20 characters of Crockford's
@@ -49,13 +50,14 @@ func NewCode() string {
 	return sb.String()
 }
 
-// NormalizeCode reads a code as a person may type it: any case, with or
-// without dashes or spaces, O for 0 and I or L for 1.
+// NormalizeCode reads a code as a person may type it: any case, full or
+// half width (a Japanese keyboard types ＡＢＣ and 「ー」 for the dash), with
+// or without dashes or spaces, O for 0 and I or L for 1.
 func NormalizeCode(s string) (string, error) {
 	var sb strings.Builder
-	for _, r := range strings.ToUpper(s) {
+	for _, r := range strings.ToUpper(width.Fold.String(s)) {
 		switch r {
-		case '-', ' ', '　', '\t':
+		case '-', 'ー', '‐', '‑', '–', '—', '−', '―', ' ', '\t':
 			continue
 		case 'O':
 			r = '0'
@@ -63,12 +65,12 @@ func NormalizeCode(s string) (string, error) {
 			r = '1'
 		}
 		if r > 0x7f || !strings.ContainsRune(alphabet, r) {
-			return "", fmt.Errorf("%w: a case code has only letters and digits", ErrNotFound)
+			return "", fmt.Errorf("%w: it has only letters and digits", ErrBadCode)
 		}
 		sb.WriteRune(r)
 	}
 	if sb.Len() != codeGroups*codeGroupLen {
-		return "", fmt.Errorf("%w: a case code has %d characters", ErrNotFound, codeGroups*codeGroupLen)
+		return "", fmt.Errorf("%w: it has %d characters", ErrBadCode, codeGroups*codeGroupLen)
 	}
 	return sb.String(), nil
 }

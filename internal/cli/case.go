@@ -157,6 +157,8 @@ func (cf *caseFlags) unlock(env Env) (casefile.Keys, io.Reader, error) {
 // caseMessage turns the errors a person can cause into plain Japanese.
 func caseMessage(err error) string {
 	switch {
+	case errors.Is(err, casefile.ErrBadCode):
+		return "番号の形がちがいます。保存したときに出た英字と数字の20文字（例 ABCDE-FGHJK-MNPQR-STVWX）を指定してください。"
 	case errors.Is(err, casefile.ErrNotFound):
 		return "この番号のケースは見つかりません。番号を確かめてください（期限が過ぎたケースは消えています）。"
 	case errors.Is(err, casefile.ErrPassphrase):
@@ -167,7 +169,7 @@ func caseMessage(err error) string {
 
 // caseError reports err, as a usage error when the person can fix it.
 func caseError(cmd string, err error) error {
-	if errors.Is(err, casefile.ErrNotFound) || errors.Is(err, casefile.ErrPassphrase) || errors.Is(err, casefile.ErrInvalid) || errors.Is(err, casefile.ErrTooLarge) {
+	if errors.Is(err, casefile.ErrNotFound) || errors.Is(err, casefile.ErrBadCode) || errors.Is(err, casefile.ErrPassphrase) || errors.Is(err, casefile.ErrInvalid) || errors.Is(err, casefile.ErrTooLarge) {
 		return usagef("case %s: %s", cmd, caseMessage(err))
 	}
 	return fmt.Errorf("case %s: %w", cmd, err)

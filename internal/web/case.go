@@ -125,6 +125,8 @@ func (h *handler) caseFailed(w http.ResponseWriter, r *http.Request, ck caseKeys
 	switch {
 	case errors.Is(err, errNoCode):
 		status, key = http.StatusBadRequest, "open.err.no_code"
+	case errors.Is(err, casefile.ErrBadCode):
+		status, key = http.StatusBadRequest, "open.err.bad_code"
 	case errors.Is(err, casefile.ErrNotFound):
 		status, key = http.StatusNotFound, "open.err.not_found"
 	case errors.Is(err, casefile.ErrPassphrase):

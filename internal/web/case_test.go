@@ -144,7 +144,18 @@ func TestOpenCaseErrors(t *testing.T) {
 		t.Skip("the random code is the one used as unknown")
 	}
 	wantPage(t, caseForm(t, h, "/case", other, "", nil), 404, "この番号の相談メモは見つかりません", `value="`+other+`"`)
-	wantPage(t, caseForm(t, h, "/case", "not a code", "", nil), 404, "この番号の相談メモは見つかりません")
+	wantPage(t, caseForm(t, h, "/case", "not a code", "", nil), 400, "番号の形がちがいます")
+	// The code as typed on a Japanese keyboard opens the case.
+	wide := strings.Map(func(r rune) rune {
+		switch {
+		case r == '-':
+			return 'ー'
+		case r < 0x80:
+			return r + 0xFEE0 // the full-width form
+		}
+		return r
+	}, code)
+	wantPage(t, caseForm(t, h, "/case", wide, "", nil), 200, "相談メモ")
 	wantPage(t, postForm(t, h, "/case", url.Values{}), 400, "番号を入れてください")
 	// A case without a passphrase does not open with one.
 	wantPage(t, caseForm(t, h, "/case", code, "himitsu", nil), 403, "合言葉がちがうか")
