@@ -90,6 +90,7 @@ var messages = map[string]map[string]string{
 		"desks.apply":     "この条件で表示する",
 		"desks.as_of":     "%s の時点の受付状況です。",
 		"desks.count":     "%d件の窓口",
+		"desks.list":      "窓口の一覧",
 		"desks.none_open": "この時刻に受付中の窓口はありません。命の危険があるときは 110番・119番へ電話してください。",
 
 		"check.title":          "あやしいメール・SMS・URLを調べる",
@@ -399,6 +400,7 @@ var messages = map[string]map[string]string{
 		"desks.apply":     "Show",
 		"desks.as_of":     "Open or closed as of %s.",
 		"desks.count":     "%d desks",
+		"desks.list":      "The desks",
 		"desks.none_open": "No desk is open at this time. If a life is in danger, call 110 or 119.",
 
 		"check.title":          "Check a suspicious mail, text or link",
