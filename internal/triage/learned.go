@@ -103,8 +103,9 @@ func (e *Engine) rankTypes(doc *classify.Doc, lang string) []TypeMatch {
 // kind. When the person said it is an emergency, it is one.
 func (e *Engine) emergencyOf(text string, h hits, types []TypeMatch, minor, forced bool) *kb.EmergencyKind {
 	m := e.kb.EmergencyModel
-	p := m.Prob(e.emergencyDoc(text, h), "yes")
-	if k := e.detectEmergency(h, minor, forced); k != nil && (forced || p >= m.Params["veto"]) {
+	scores := e.emergencyScores(h)
+	p := m.Prob(e.emergencyDoc(text, h, scores), "yes")
+	if k := e.detectEmergency(scores, minor, forced); k != nil && (forced || p >= m.Params["veto"]) {
 		return k
 	}
 	if p < m.Params["threshold"] {
@@ -126,14 +127,6 @@ func (e *Engine) emergencyOf(text string, h hits, types []TypeMatch, minor, forc
 	return fallback
 }
 
-// signalEmergency reports whether the knowledge base's emergency signals
-// alone raise an emergency for text.
-func (e *Engine) signalEmergency(text string, minor bool) bool {
-	h := e.ps.scan(text)
-	defer h.release()
-	return e.detectEmergency(h, minor, false) != nil
-}
-
 // Models are the trained type and emergency models, with what training
 // measured.
 type Models struct {
@@ -152,36 +145,31 @@ func Train(k *kb.KB, cases []corpus.Case) (*Models, error) {
 	if len(cases) == 0 {
 		return nil, fmt.Errorf("train: no labelled cases")
 	}
-	rules := New(k)
-	types, err := rules.trainTypes(cases)
+	docs := New(k).prepare(cases)
+	types, err := trainTypes(cases, docs)
 	if err != nil {
 		return nil, err
 	}
 	strata := make([]string, len(cases))
+	index := make([]int, len(cases))
 	for i, c := range cases {
-		strata[i] = fmt.Sprint(c.Emergency)
+		strata[i], index[i] = fmt.Sprint(c.Emergency), i
 	}
 	// Out-of-fold emergency probabilities, for the threshold.
 	oof := make([]float64, len(cases))
 	for _, fold := range classify.Folds(strata, foldCount) {
-		train, _ := classify.Split(cases, fold)
-		m, err := rules.trainEmergency(train)
+		train, _ := classify.Split(index, fold)
+		m, err := trainEmergency(cases, docs, train)
 		if err != nil {
 			return nil, err
 		}
 		for _, i := range fold {
-			h := rules.ps.scan(cases[i].Text)
-			oof[i] = m.Prob(rules.emergencyDoc(cases[i].Text, h), "yes")
-			h.release()
+			oof[i] = m.Prob(docs[i].emergency, "yes")
 		}
 	}
-	em, err := rules.trainEmergency(cases)
+	em, err := trainEmergency(cases, docs, index)
 	if err != nil {
 		return nil, err
-	}
-	signalled := make([]bool, len(cases))
-	for i, c := range cases {
-		signalled[i] = rules.signalEmergency(c.Text, c.Minor)
 	}
 	// The model raises an emergency at threshold, and lets a signal's
 	// emergency stand unless it reads it as calmer than veto. Take the pair
@@ -191,7 +179,7 @@ func Train(k *kb.KB, cases []corpus.Case) (*Models, error) {
 		for _, v := range []float64{0, 0.01, 0.02, 0.05, 0.1} {
 			var caught, emergencies, alarms, calm int
 			for i, c := range cases {
-				raised := oof[i] >= t || signalled[i] && oof[i] >= v
+				raised := oof[i] >= t || docs[i].signalled && oof[i] >= v
 				if c.Emergency {
 					emergencies++
 					if raised {
@@ -218,16 +206,26 @@ func Train(k *kb.KB, cases []corpus.Case) (*Models, error) {
 	return ms, nil
 }
 
-// TypeLabels are the labels of the type model: every trouble type and none.
-func TypeLabels(k *kb.KB) []string {
-	labels := []string{corpus.None}
-	for _, t := range k.Types {
-		labels = append(labels, t.ID)
-	}
-	return labels
+// caseDocs are what the models read of one labelled case, made once for
+// training: the type model's and the emergency model's documents, and
+// whether the emergency signals alone raise an emergency.
+type caseDocs struct {
+	types, emergency *classify.Doc
+	signalled        bool
 }
 
-func (e *Engine) trainTypes(cases []corpus.Case) (*classify.Model, error) {
+func (e *Engine) prepare(cases []corpus.Case) []caseDocs {
+	docs := make([]caseDocs, len(cases))
+	for i, c := range cases {
+		h := e.ps.scan(c.Text)
+		scores := e.emergencyScores(h)
+		docs[i] = caseDocs{types: e.doc(h), emergency: e.emergencyDoc(c.Text, h, scores), signalled: e.detectEmergency(scores, c.Minor, false) != nil}
+		h.release()
+	}
+	return docs
+}
+
+func trainTypes(cases []corpus.Case, docs []caseDocs) (*classify.Model, error) {
 	known := map[string]bool{}
 	var labels []string
 	ex := make([]classify.Example, len(cases))
@@ -242,9 +240,7 @@ func (e *Engine) trainTypes(cases []corpus.Case) (*classify.Model, error) {
 				labels = append(labels, l)
 			}
 		}
-		h := e.ps.scan(c.Text)
-		ex[i] = classify.Example{Doc: e.doc(h), Target: target}
-		h.release()
+		ex[i] = classify.Example{Doc: docs[i].types, Target: target}
 	}
 	sort.Strings(labels)
 	m, err := classify.Train(ex, labels, typeConfig)
@@ -255,13 +251,13 @@ func (e *Engine) trainTypes(cases []corpus.Case) (*classify.Model, error) {
 }
 
 // emergencyDoc makes the emergency model's document of text: its n-grams,
-// the emergency kinds whose signals h reached or touched, and its length. The model so learns when a signal is right: 「殺す」
-// in a threat of last year that ended is not danger now.
-func (e *Engine) emergencyDoc(text string, h hits) *classify.Doc {
+// the emergency kinds whose signals reached or touched their threshold, and
+// its length. The model so learns when a signal is right: 「殺す」 in a
+// threat of last year that ended is not danger now.
+func (e *Engine) emergencyDoc(text string, h hits, scores []float64) *classify.Doc {
 	var extra []string
-	for _, ce := range e.emergency {
-		s, _ := score(ce.signals, h)
-		switch {
+	for i, ce := range e.emergency {
+		switch s := scores[i]; {
 		case s >= ce.e.Threshold:
 			extra = append(extra, "emergency:"+ce.e.ID)
 		case s > 0:
@@ -274,16 +270,15 @@ func (e *Engine) emergencyDoc(text string, h hits) *classify.Doc {
 	return h.grams.With(extra...)
 }
 
-func (e *Engine) trainEmergency(cases []corpus.Case) (*classify.Model, error) {
-	ex := make([]classify.Example, len(cases))
-	for i, c := range cases {
+// trainEmergency trains the emergency model on the cases of index.
+func trainEmergency(cases []corpus.Case, docs []caseDocs, index []int) (*classify.Model, error) {
+	ex := make([]classify.Example, len(index))
+	for k, i := range index {
 		label, weight := "no", 1.0
-		if c.Emergency {
+		if cases[i].Emergency {
 			label, weight = "yes", emergencyWeight
 		}
-		h := e.ps.scan(c.Text)
-		ex[i] = classify.Example{Doc: e.emergencyDoc(c.Text, h), Target: map[string]float64{label: 1}, Weight: weight}
-		h.release()
+		ex[k] = classify.Example{Doc: docs[i].emergency, Target: map[string]float64{label: 1}, Weight: weight}
 	}
 	m, err := classify.Train(ex, []string{"no", "yes"}, emergencyConfig)
 	if err != nil {

@@ -317,12 +317,23 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 	return r, nil
 }
 
-func (e *Engine) detectEmergency(h hits, minor, forced bool) *kb.EmergencyKind {
-	for _, ce := range e.emergency {
+// emergencyScores scores each emergency kind's signals in h, in the
+// order of e.emergency: once a text, for the signals and the model alike.
+func (e *Engine) emergencyScores(h hits) []float64 {
+	scores := make([]float64, len(e.emergency))
+	for i, ce := range e.emergency {
+		scores[i], _ = score(ce.signals, h)
+	}
+	return scores
+}
+
+// detectEmergency is the first kind whose signals reached its threshold.
+func (e *Engine) detectEmergency(scores []float64, minor, forced bool) *kb.EmergencyKind {
+	for i, ce := range e.emergency {
 		if ce.e.MinorOnly && !minor {
 			continue
 		}
-		if s, _ := score(ce.signals, h); s >= ce.e.Threshold {
+		if scores[i] >= ce.e.Threshold {
 			return ce.e
 		}
 	}
