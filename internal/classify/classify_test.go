@@ -36,7 +36,7 @@ func TestTrainedModelRanksUnseenText(t *testing.T) {
 		"代金を払ったのに品物が届かない": "shop",
 		"SNSで殺すと脅されています":  "threat",
 	} {
-		if got := m.Predict(m.Doc(text)); got[0].Label != want || got[0].P <= 0.5 {
+		if got := m.Predict(NewDoc(text, m.MinN, m.MaxN)); got[0].Label != want || got[0].P <= 0.5 {
 			t.Errorf("%s: got %v, want %s first", text, got, want)
 		}
 	}
@@ -63,7 +63,7 @@ func TestTrainingIsDeterministicAndRoundTrips(t *testing.T) {
 func TestExplainNamesWholeWords(t *testing.T) {
 	m := toyModel(t)
 	text := "ネットショップで買ったのに届かない。"
-	ev := m.Explain(m.Doc(text), "shop", 3)
+	ev := m.Explain(NewDoc(text, m.MinN, m.MaxN), "shop", 3)
 	if len(ev) == 0 {
 		t.Fatal("no evidence")
 	}
@@ -127,7 +127,7 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			return
 		}
-		m.Predict(m.Doc("テスト"))
+		m.Predict(NewDoc("テスト", m.MinN, m.MaxN))
 	})
 }
 

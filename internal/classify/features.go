@@ -23,10 +23,7 @@ type Feature struct {
 // each distinct hash once (at its first position).
 type Doc struct {
 	Folded   *jatext.Folded
-	Features []Feature
-	// Extra features that are not n-grams (a rule's verdict, a count of
-	// links); their names are hashed like n-grams.
-	Extra []string
+	Features []Feature // n-grams, then extra features (hashed names, at 0..0)
 
 	rowsFor *Model // the model rows was resolved for
 	rows    []int32
@@ -77,8 +74,7 @@ func FromFolded(f *jatext.Folded, minN, maxN int) *Doc {
 // With returns a Doc of the same text and n-grams with the extra features
 // added, for a second model that reads the same text with other features.
 func (d *Doc) With(extra ...string) *Doc {
-	out := &Doc{Folded: d.Folded, Extra: append(slices.Clip(d.Extra), extra...)}
-	out.Features = append(slices.Clip(d.Features), make([]Feature, 0, len(extra))...)
+	out := &Doc{Folded: d.Folded, Features: slices.Grow(slices.Clip(d.Features), len(extra))}
 	for _, x := range extra {
 		h := hashString(x)
 		if !slices.ContainsFunc(out.Features[len(d.Features):], func(f Feature) bool { return f.Hash == h }) {

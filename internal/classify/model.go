@@ -104,9 +104,6 @@ type Scored struct {
 	P     float64
 }
 
-// Doc makes a Doc of text with the model's n-gram sizes.
-func (m *Model) Doc(text string, extra ...string) *Doc { return NewDoc(text, m.MinN, m.MaxN, extra...) }
-
 // Predict gives every label's probability for d, most likely first.
 func (m *Model) Predict(d *Doc) []Scored {
 	z := m.logits(d)
