@@ -69,7 +69,7 @@ var phonePattern = regexp.MustCompile(`(?:\+81[- ]?|0)\d{1,4}[-‐−ー ()]{0,2
 // assessment is what the rules read in a message, before any verdict.
 type assessment struct {
 	j        *judgement
-	text     string // sender name, subject and body without links
+	exact    *jatext.Folded // sender name, subject and body without links, folded keeping every kana
 	phones   []string
 	verified bool
 }
@@ -82,7 +82,8 @@ func (c *Checker) assess(m *message) assessment {
 		sb.WriteString(m.mail.FromName + "\n" + m.mail.Subject + "\n")
 	}
 	sb.WriteString(urlPattern.ReplaceAllString(m.body, " "))
-	folded := jatext.Fold(sb.String())
+	exact := jatext.FoldExact(sb.String())
+	folded := exact.DropOkurigana()
 	text := folded.String()
 
 	claimed := j.claimedBrands(text)
@@ -106,7 +107,7 @@ func (c *Checker) assess(m *message) assessment {
 			j.add("risky_attachment", classPhish, 0.6, a.Name)
 		}
 	}
-	return assessment{j: j, text: sb.String(), phones: phones, verified: j.verified(claimed, official)}
+	return assessment{j: j, exact: exact, phones: phones, verified: j.verified(claimed, official)}
 }
 
 func (c *Checker) judge(m *message, o Options) *Result {
@@ -116,7 +117,7 @@ func (c *Checker) judge(m *message, o Options) *Result {
 	}
 	a := c.assess(m)
 	j, phones := a.j, a.phones
-	verdict := j.learnedVerdict(j.verdict(a.verified), a.verified, a.contentDoc())
+	verdict := a.learnedVerdict(j.verdict(a.verified))
 	r := &Result{Verdict: verdict, Phones: phones, Attachments: m.attachments, Mail: m.mail}
 	// Strongest reasons first: a person reads the first one or two.
 	slices.SortStableFunc(j.signals, func(a, b pending) int {

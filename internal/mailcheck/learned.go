@@ -52,19 +52,19 @@ func (a assessment) contentDoc() *classify.Doc {
 	}
 	extra = append(extra, "kind:"+a.j.m.kind, fmt.Sprintf("links:%v", len(a.j.m.links) > 0),
 		fmt.Sprintf("phones:%v", len(a.phones) > 0), fmt.Sprintf("verified:%v", a.verified))
-	return classify.NewDoc(a.text, contentConfig.MinN, contentConfig.MaxN, extra...)
+	return classify.FromFolded(a.exact, contentConfig.MinN, contentConfig.MaxN).With(extra...)
 }
 
 // learnedVerdict lets the content model raise a verdict that the rules left
 // at none, suspicious or spam. A sender verified on the brand's own hosts
 // keeps the rules' verdict: genuine alarming notices must stay none.
-func (j *judgement) learnedVerdict(verdict string, verified bool, doc *classify.Doc) string {
-	m := j.c.content
-	if m == nil || verified || len(doc.Folded.Runes) < minWords {
+func (a assessment) learnedVerdict(verdict string) string {
+	j, m := a.j, a.j.c.content
+	if m == nil || a.verified || len(a.exact.Runes) < minWords {
 		return verdict
 	}
 	p := map[string]float64{}
-	for _, s := range m.Predict(doc) {
+	for _, s := range m.Predict(a.contentDoc()) {
 		p[s.Label] = s.P
 	}
 	lure := p[labelPhishing] + p[labelFraud]
@@ -105,14 +105,24 @@ func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 // Check judges one labelled message of the corpus the way a person would
 // send it: a mail as a mail file, an SMS or a pasted text as text.
 func (c *Checker) Check(msg corpus.Message, o Options) (*Result, error) {
-	if msg.Channel == "mail" {
-		return c.CheckMail(strings.NewReader(AsMail(msg)), o)
+	m, err := corpusMessage(msg)
+	if err != nil {
+		return nil, err
 	}
-	return c.CheckText(msg.Body, o)
+	return c.judge(m, o), nil
 }
 
-// AsMail writes a corpus mail as a minimal RFC 5322 message.
-func AsMail(msg corpus.Message) string {
+// corpusMessage reads a labelled message as the checker reads what a person
+// sends: a mail as a mail file, an SMS or a pasted text as text.
+func corpusMessage(msg corpus.Message) (*message, error) {
+	if msg.Channel == "mail" {
+		return readMail(strings.NewReader(asMail(msg)))
+	}
+	return readText(msg.Body)
+}
+
+// asMail writes a corpus mail as a minimal RFC 5322 message.
+func asMail(msg corpus.Message) string {
 	var b strings.Builder
 	if msg.From != "" {
 		b.WriteString("From: " + encodeHeader(msg.From) + "\r\n")
@@ -146,12 +156,12 @@ func Train(k *kb.KB, msgs []corpus.Message) (*classify.Model, error) {
 	ex := make([]classify.Example, 0, len(msgs))
 	labels := map[string]bool{}
 	for _, msg := range msgs {
-		doc, err := rules.docOf(msg)
+		m, err := corpusMessage(msg)
 		if err != nil {
 			return nil, fmt.Errorf("train messages: %s: %w", msg.ID, err)
 		}
 		labels[msg.Label] = true
-		ex = append(ex, classify.Example{Doc: doc, Target: map[string]float64{msg.Label: 1}})
+		ex = append(ex, classify.Example{Doc: rules.assess(m).contentDoc(), Target: map[string]float64{msg.Label: 1}})
 	}
 	var names []string
 	for l := range labels {
@@ -163,18 +173,4 @@ func Train(k *kb.KB, msgs []corpus.Message) (*classify.Model, error) {
 		return nil, fmt.Errorf("train messages: %w", err)
 	}
 	return m, nil
-}
-
-// docOf runs the rules over msg and returns the content model's document.
-func (c *Checker) docOf(msg corpus.Message) (*classify.Doc, error) {
-	var m *message
-	if msg.Channel == "mail" {
-		var err error
-		if m, err = readMail(strings.NewReader(AsMail(msg))); err != nil {
-			return nil, err
-		}
-	} else {
-		m = textMessage(msg.Body)
-	}
-	return c.assess(m).contentDoc(), nil
 }

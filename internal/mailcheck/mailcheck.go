@@ -138,6 +138,15 @@ func New(k *kb.KB) *Checker {
 
 // CheckText judges a pasted message (SMS, chat, mail body).
 func (c *Checker) CheckText(text string, o Options) (*Result, error) {
+	m, err := readText(text)
+	if err != nil {
+		return nil, err
+	}
+	return c.judge(m, o), nil
+}
+
+// readText takes a pasted message as the checks read it.
+func readText(text string) (*message, error) {
 	if len(text) > MaxTextBytes {
 		return nil, ErrTooLarge
 	}
@@ -147,11 +156,7 @@ func (c *Checker) CheckText(text string, o Options) (*Result, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, ErrEmpty
 	}
-	return c.judge(textMessage(text), o), nil
-}
-
-func textMessage(text string) *message {
-	return &message{kind: "text", body: text, links: textLinks(text)}
+	return &message{kind: "text", body: text, links: textLinks(text)}, nil
 }
 
 // CheckURL judges one URL without fetching it.
