@@ -269,3 +269,25 @@ func TestTriagePromptsAPersonAtATerminal(t *testing.T) {
 		t.Errorf("no prompt on standard error: %q", errb.String())
 	}
 }
+
+// TestKBEvalRefusesBadCorpus checks that a counsellor who points kb eval at
+// the wrong folder, or mislabels a message, is told which and what to do.
+func TestKBEvalRefusesBadCorpus(t *testing.T) {
+	bad := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bad, "a.jsonl"), []byte(`{"id":"x","label":"scam","channel":"sms","from":"","subject":"","body":"不在のためお荷物を持ち帰りました","brand":""}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"kb", "eval", "--corpus", "", "--sealed", "", "--messages", bad}, `label "scam" is none of`},
+		{[]string{"kb", "eval", "--corpus", t.TempDir(), "--sealed", "", "--messages", ""}, "--corpus"},
+	} {
+		var out, errb bytes.Buffer
+		env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now}
+		if code := Run(context.Background(), c.args, env); code != 2 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errb.String(), c.want)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func runKBCheck(args []string, env Env) error {
 func readCorpus(k *kb.KB, dir string) ([]corpus.Set[corpus.Case], error) {
 	sets, err := corpus.ReadDir[corpus.Case](dir)
 	if err != nil {
-		return nil, err
+		return nil, usagef("%v (give the folder of the labelled descriptions with --corpus)", err)
 	}
 	for _, s := range sets {
 		for _, c := range s.Items {
@@ -86,6 +86,25 @@ func readCorpus(k *kb.KB, dir string) ([]corpus.Set[corpus.Case], error) {
 			}
 			if c.Text == "" {
 				return nil, usagef("%s: case %s has no text", s.Name, c.ID)
+			}
+		}
+	}
+	return sets, nil
+}
+
+// readMessages reads the labelled messages of dir and refuses a label the
+// labelling guide does not name.
+func readMessages(dir string) ([]corpus.Set[corpus.Message], error) {
+	sets, err := corpus.ReadDir[corpus.Message](dir)
+	if err != nil {
+		return nil, usagef("%v (give the folder of the labelled messages with --messages)", err)
+	}
+	for _, s := range sets {
+		for _, m := range s.Items {
+			switch m.Label {
+			case "phishing", "fraud", "spam", "legit":
+			default:
+				return nil, usagef("%s: message %s: label %q is none of phishing, fraud, spam and legit", s.Name, m.ID, m.Label)
 			}
 		}
 	}
@@ -131,7 +150,7 @@ func runKBTrain(args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	msgSets, err := corpus.ReadDir[corpus.Message](*messagesDir)
+	msgSets, err := readMessages(*messagesDir)
 	if err != nil {
 		return err
 	}
@@ -203,7 +222,7 @@ func runKBEval(args []string, env Env) error {
 		report(fmt.Sprintf("cross-validation (%d folds) on %s", *folds, *corpusDir), m)
 	}
 	if *messagesDir != "" {
-		sets, err := corpus.ReadDir[corpus.Message](*messagesDir)
+		sets, err := readMessages(*messagesDir)
 		if err != nil {
 			return err
 		}
@@ -212,21 +231,6 @@ func runKBEval(args []string, env Env) error {
 			return err
 		}
 		reportMessages(env, fmt.Sprintf("cross-validation (%d folds) on %s", *folds, *messagesDir), m, *misses)
-	}
-	if *sealedDir != "" {
-		names, _ := filepath.Glob(filepath.Join(*sealedDir, sealedMessages))
-		c := mailcheck.New(k)
-		for _, name := range names {
-			s, err := corpus.ReadFile[corpus.Message](name)
-			if err != nil {
-				return err
-			}
-			m, err := mailcheck.Evaluate(c, k, s.Items)
-			if err != nil {
-				return err
-			}
-			reportMessages(env, "sealed "+s.Name, m, *misses)
-		}
 	}
 	if *sealedDir != "" {
 		names, _ := filepath.Glob(filepath.Join(*sealedDir, sealedPattern))
@@ -244,6 +248,19 @@ func runKBEval(args []string, env Env) error {
 				return err
 			}
 			report("sealed "+s.Name, m)
+		}
+		names, _ = filepath.Glob(filepath.Join(*sealedDir, sealedMessages))
+		c := mailcheck.New(k)
+		for _, name := range names {
+			s, err := corpus.ReadFile[corpus.Message](name)
+			if err != nil {
+				return err
+			}
+			m, err := mailcheck.Evaluate(c, k, s.Items)
+			if err != nil {
+				return err
+			}
+			reportMessages(env, "sealed "+s.Name, m, *misses)
 		}
 	}
 	return nil
