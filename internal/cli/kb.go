@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kakekomi/kakekomi/internal/corpus"
@@ -101,10 +103,8 @@ func readMessages(dir string) ([]corpus.Set[corpus.Message], error) {
 	}
 	for _, s := range sets {
 		for _, m := range s.Items {
-			switch m.Label {
-			case "phishing", "fraud", "spam", "legit":
-			default:
-				return nil, usagef("%s: message %s: label %q is none of phishing, fraud, spam and legit", s.Name, m.ID, m.Label)
+			if !slices.Contains(corpus.MessageLabels, m.Label) {
+				return nil, usagef("%s: message %s: label %q is none of %s", s.Name, m.ID, m.Label, strings.Join(corpus.MessageLabels, ", "))
 			}
 		}
 	}

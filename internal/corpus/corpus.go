@@ -32,6 +32,10 @@ type Case struct {
 // None is the primary label of a text that shows no trouble.
 const None = "none"
 
+// MessageLabels are the labels of messages, as the labelling guide names
+// them, in order.
+var MessageLabels = []string{"fraud", "legit", "phishing", "spam"}
+
 // Message is one labelled mail, SMS or pasted message.
 type Message struct {
 	ID        string `json:"id"`

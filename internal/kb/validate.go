@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kakekomi/kakekomi/internal/corpus"
 	"github.com/kakekomi/kakekomi/internal/hours"
 )
 
@@ -111,7 +112,7 @@ func validate(k *KB, l *loader, hols []Holiday) {
 // found: adding one needs labelled examples and `kakekomi kb train`.
 func (v validator) models() {
 	if m := v.k.TypeModel; m != nil {
-		known := map[string]bool{"none": true}
+		known := map[string]bool{corpus.None: true}
 		for _, t := range v.k.Types {
 			known[t.ID] = true
 			if !slices.Contains(m.Labels, t.ID) {
@@ -126,8 +127,8 @@ func (v validator) models() {
 	}
 	if m := v.k.MessageModel; m != nil {
 		for _, l := range m.Labels {
-			if !slices.Contains([]string{"fraud", "legit", "phishing", "spam"}, l) {
-				v.l.add("models/messages.bin", "label %q is none of fraud, legit, phishing and spam", l)
+			if !slices.Contains(corpus.MessageLabels, l) {
+				v.l.add("models/messages.bin", "label %q is none of %v", l, corpus.MessageLabels)
 			}
 		}
 		if !slices.Contains(m.Labels, "phishing") || !slices.Contains(m.Labels, "legit") {
