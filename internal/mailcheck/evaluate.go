@@ -23,7 +23,17 @@ type Metrics struct {
 // counted on phishing messages that name a brand of k: the checker cannot
 // name one it does not know.
 func Evaluate(c *Checker, k *kb.KB, msgs []corpus.Message) (Metrics, error) {
-	m := Metrics{Confusion: map[string]map[string]int{}}
+	var m Metrics
+	err := m.count(c, k, msgs)
+	sort.Strings(m.Misses)
+	return m, err
+}
+
+// count checks the messages and adds their figures to m.
+func (m *Metrics) count(c *Checker, k *kb.KB, msgs []corpus.Message) error {
+	if m.Confusion == nil {
+		m.Confusion = map[string]map[string]int{}
+	}
 	known := map[string]bool{}
 	for _, b := range k.Brands {
 		known[b.ID] = true
@@ -31,7 +41,7 @@ func Evaluate(c *Checker, k *kb.KB, msgs []corpus.Message) (Metrics, error) {
 	for _, msg := range msgs {
 		r, err := c.Check(msg, Options{})
 		if err != nil {
-			return m, fmt.Errorf("evaluate %s: %w", msg.ID, err)
+			return fmt.Errorf("evaluate %s: %w", msg.ID, err)
 		}
 		if m.Confusion[msg.Label] == nil {
 			m.Confusion[msg.Label] = map[string]int{}
@@ -47,8 +57,7 @@ func Evaluate(c *Checker, k *kb.KB, msgs []corpus.Message) (Metrics, error) {
 			}
 		}
 	}
-	sort.Strings(m.Misses)
-	return m, nil
+	return nil
 }
 
 // right tells whether a verdict serves the person for a label: a scam
@@ -106,7 +115,7 @@ func CrossValidate(k *kb.KB, msgs []corpus.Message, folds int) (Metrics, error) 
 	for i, msg := range msgs {
 		strata[i] = msg.Label
 	}
-	total := Metrics{Confusion: map[string]map[string]int{}}
+	var total Metrics
 	for _, fold := range classify.Folds(strata, folds) {
 		train, test := classify.Split(msgs, fold)
 		model, err := Train(k, train)
@@ -115,21 +124,9 @@ func CrossValidate(k *kb.KB, msgs []corpus.Message, folds int) (Metrics, error) 
 		}
 		c := New(k)
 		c.content = model
-		m, err := Evaluate(c, k, test)
-		if err != nil {
+		if err := total.count(c, k, test); err != nil {
 			return total, err
 		}
-		for l, row := range m.Confusion {
-			if total.Confusion[l] == nil {
-				total.Confusion[l] = map[string]int{}
-			}
-			for v, n := range row {
-				total.Confusion[l][v] += n
-			}
-		}
-		total.BrandRight += m.BrandRight
-		total.BrandAll += m.BrandAll
-		total.Misses = append(total.Misses, m.Misses...)
 	}
 	sort.Strings(total.Misses)
 	return total, nil

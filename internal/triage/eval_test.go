@@ -64,7 +64,7 @@ func TestSealedSets(t *testing.T) {
 			}
 			for _, miss := range m.Misses {
 				if *listMisses || miss.EmergencyMissed || miss.EmergencyFalse {
-					t.Logf("miss %s want %s emergency %v got %v: %s", miss.Case.ID, miss.Case.Primary, miss.Case.Emergency, miss.EmergencyGotKind, miss.Case.Text)
+					t.Logf("miss %s want %s emergency %v got %v: %s", miss.Case.ID, miss.Case.Primary, miss.Case.Emergency, miss.GotEmergency, miss.Case.Text)
 				}
 			}
 			floor := func(what string, got, want float64) {

@@ -11,7 +11,7 @@ import (
 	"github.com/kakekomi/kakekomi/internal/kb"
 )
 
-// Metrics are the figures of the engine on one labelled set, counted as the
+// Metrics are the figures of the engine on labelled cases, counted as the
 // labelling guide defines them.
 type Metrics struct {
 	N          int // cases
@@ -21,22 +21,18 @@ type Metrics struct {
 	// Emergencies caught (banner and the first required desk in the first
 	// five), and false alarms on the cases that are not emergencies.
 	Emergencies, Caught, Calm, FalseAlarms int
-	// Children told from the text alone, and adults taken for children.
-	Minors, MinorsFound, Adults, AdultsAsMinors int
-	PerType                                     map[string][2]int // primary: top-1 right, all
-	Confusion                                   map[[2]string]int // (want, got first) where they differ
-	Misses                                      []Miss
+	Confusion                              map[[2]string]int // (want, got first) where they differ
+	Misses                                 []Miss
 }
 
 // Miss is one case the engine got wrong.
 type Miss struct {
-	Case              corpus.Case
-	Got               []TypeMatch
-	MissingDesks      []string
-	EmergencyMissed   bool
-	EmergencyFalse    bool
-	EmergencyGotKind  string
-	WrongPrimaryFirst bool
+	Case            corpus.Case
+	Got             []TypeMatch
+	GotEmergency    string // the kind raised, if any
+	MissingDesks    []string
+	EmergencyMissed bool
+	EmergencyFalse  bool
 }
 
 // Rate is a share, 0 when there is nothing to share.
@@ -45,34 +41,6 @@ func Rate(n, of int) float64 {
 		return 0
 	}
 	return float64(n) / float64(of)
-}
-
-// Add adds the counts of o to m.
-func (m *Metrics) Add(o Metrics) {
-	m.N += o.N
-	m.Top1 += o.Top1
-	m.Top3 += o.Top3
-	m.DeskHit += o.DeskHit
-	m.DeskAll += o.DeskAll
-	m.Emergencies += o.Emergencies
-	m.Caught += o.Caught
-	m.Calm += o.Calm
-	m.FalseAlarms += o.FalseAlarms
-	m.Minors += o.Minors
-	m.MinorsFound += o.MinorsFound
-	m.Adults += o.Adults
-	m.AdultsAsMinors += o.AdultsAsMinors
-	if m.PerType == nil {
-		m.PerType, m.Confusion = map[string][2]int{}, map[[2]string]int{}
-	}
-	for k, v := range o.PerType {
-		p := m.PerType[k]
-		m.PerType[k] = [2]int{p[0] + v[0], p[1] + v[1]}
-	}
-	for k, v := range o.Confusion {
-		m.Confusion[k] += v
-	}
-	m.Misses = append(m.Misses, o.Misses...)
 }
 
 // Summary is the figures in one line.
@@ -106,59 +74,38 @@ func (m Metrics) Confused(n int) []string {
 }
 
 // Evaluate triages every case at the moment at and counts the figures.
-// Cases are read as the person wrote them, without context flags, except
-// that a labelled minor is told to the engine as the context would.
+// The person's age is told to the engine as the labels say, as a context
+// would.
 func Evaluate(e *Engine, cases []corpus.Case, at time.Time) (Metrics, error) {
-	m := Metrics{N: len(cases), PerType: map[string][2]int{}, Confusion: map[[2]string]int{}}
+	var m Metrics
+	return m, m.count(e, cases, at)
+}
+
+// count triages the cases and adds their figures to m.
+func (m *Metrics) count(e *Engine, cases []corpus.Case, at time.Time) error {
+	if m.Confusion == nil {
+		m.Confusion = map[[2]string]int{}
+	}
 	for _, c := range cases {
 		r, err := e.Triage(Input{ID: c.ID, Text: c.Text, At: at, Context: Context{Minor: c.Minor}})
 		if err != nil {
-			return m, fmt.Errorf("evaluate %s: %w", c.ID, err)
+			return fmt.Errorf("evaluate %s: %w", c.ID, err)
 		}
-		alone, err := e.Triage(Input{Text: c.Text, At: at})
-		if err != nil {
-			return m, fmt.Errorf("evaluate %s: %w", c.ID, err)
-		}
-		if c.Minor {
-			m.Minors++
-			if alone.Minor {
-				m.MinorsFound++
-			}
-		} else {
-			m.Adults++
-			if alone.Minor {
-				m.AdultsAsMinors++
-			}
-		}
-		miss := Miss{Case: c, Got: r.Types, EmergencyGotKind: r.Emergency.Kind}
-		ok1, ok3 := false, false
-		if c.Primary == corpus.None {
-			ok1, ok3 = len(r.Types) == 0, len(r.Types) == 0
-		}
-		for i, tm := range r.Types {
-			if tm.ID == c.Primary {
-				ok1, ok3 = ok1 || i == 0, ok3 || i < 3
-			}
-		}
+		m.N++
+		miss := Miss{Case: c, Got: r.Types, GotEmergency: r.Emergency.Kind}
 		got := corpus.None
 		if len(r.Types) > 0 {
 			got = r.Types[0].ID
 		}
-		if ok1 {
-			m.Top1++
-		} else {
+		wrongFirst := got != c.Primary
+		if wrongFirst {
 			m.Confusion[[2]string{c.Primary, got}]++
-			miss.WrongPrimaryFirst = true
+		} else {
+			m.Top1++
 		}
-		if ok3 {
+		if c.Primary == corpus.None && len(r.Types) == 0 || slices.ContainsFunc(r.Types[:min(3, len(r.Types))], func(t TypeMatch) bool { return t.ID == c.Primary }) {
 			m.Top3++
 		}
-		pt := m.PerType[c.Primary]
-		pt[1]++
-		if ok1 {
-			pt[0]++
-		}
-		m.PerType[c.Primary] = pt
 		var first5 []string
 		for _, d := range r.Desks[:min(5, len(r.Desks))] {
 			first5 = append(first5, d.ID)
@@ -185,11 +132,11 @@ func Evaluate(e *Engine, cases []corpus.Case, at time.Time) (Metrics, error) {
 				miss.EmergencyFalse = true
 			}
 		}
-		if miss.WrongPrimaryFirst || len(miss.MissingDesks) > 0 || miss.EmergencyMissed || miss.EmergencyFalse {
+		if wrongFirst || len(miss.MissingDesks) > 0 || miss.EmergencyMissed || miss.EmergencyFalse {
 			m.Misses = append(m.Misses, miss)
 		}
 	}
-	return m, nil
+	return nil
 }
 
 // emergencyDeskFirst reports whether the first desk is one that answers an
@@ -217,11 +164,9 @@ func CrossValidate(k *kb.KB, cases []corpus.Case, folds int, at time.Time, progr
 		}
 		kk := *k
 		kk.TypeModel, kk.EmergencyModel = ms.Types, ms.Emergency
-		m, err := Evaluate(New(&kk), test, at)
-		if err != nil {
+		if err := total.count(New(&kk), test, at); err != nil {
 			return total, err
 		}
-		total.Add(m)
 		if progress != nil {
 			progress(n+1, len(parts))
 		}
