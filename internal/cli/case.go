@@ -654,7 +654,7 @@ func caseSheet(ctx context.Context, cf *caseFlags, args []string, env Env) error
 		if err := writeFileAtomic(*pdfOut, pdf); err != nil {
 			return fmt.Errorf("case sheet: %w", err)
 		}
-		fmt.Fprintf(env.Stdout, "相談メモを %s に保存しました。印刷して窓口に持って行けます。\n", *pdfOut)
+		fmt.Fprintf(env.Stdout, "相談シートを %s に保存しました。印刷して窓口に持って行けます。\n", *pdfOut)
 	case *asHTML:
 		h, err := sh.HTML()
 		if err != nil {

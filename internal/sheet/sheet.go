@@ -1,4 +1,4 @@
-// Package sheet renders a case as a consultation sheet (相談メモ): one
+// Package sheet renders a case as a consultation sheet (相談シート): one
 // page of facts that the police, 188 and the Ministry of Justice desks all
 // ask for, as plain text, as an HTML print view and as a PDF.
 package sheet
@@ -32,7 +32,7 @@ const unknown = "（分かりません・未記入）"
 // desk id in the progress log (consumer_hotline_188) into the name a desk
 // recognises; it returns "" for an id it does not know.
 func New(c *casefile.Case, now time.Time, deskName func(id string) string) *Sheet {
-	s := &Sheet{Title: "相談メモ（ネットトラブル）", Made: "作成日: " + Date(now)}
+	s := &Sheet{Title: "相談シート（ネットトラブル）", Made: "作成日: " + Date(now)}
 	s.add("1. まとめ（いつ・どこで・だれが・なにを・どのように・いくら）", summary(c))
 	s.add("2. 相談したい内容（本人が書いた説明）", []string{c.Description})
 

@@ -91,7 +91,7 @@ func sampleCase(t *testing.T) *casefile.Case {
 
 func TestTextHasEveryFact(t *testing.T) {
 	txt := New(sampleCase(t), t0, nil).Text(80)
-	for _, want := range []string{"相談メモ", "2026年11月24日", "いつ: 2026年11月21日 10時30分 ごろから", "https://kakuyasu-watch.example/",
+	for _, want := range []string{"相談シート", "2026年11月24日", "いつ: 2026年11月21日 10時30分 ごろから", "https://kakuyasu-watch.example/",
 		"39,800円", "サンプル銀行", "住所、電話番号", strings.Repeat("ab", 32), "受付番号 2026-1234", "お金を取り戻したい"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("text sheet lacks %q:\n%s", want, txt)
@@ -156,7 +156,7 @@ func TestPDFText(t *testing.T) {
 		t.Fatal(err)
 	}
 	txt := string(out)
-	for _, want := range []string{"相談メモ", "39,800円", "https://kakuyasu-watch.example/", "振り込みましたが", "お金を取り戻したいです。", strings.Repeat("ab", 32)} {
+	for _, want := range []string{"相談シート", "39,800円", "https://kakuyasu-watch.example/", "振り込みましたが", "お金を取り戻したいです。", strings.Repeat("ab", 32)} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("PDF text lacks %q", want)
 		}
