@@ -223,7 +223,7 @@ func TestCaseEntries(t *testing.T) {
 	wantPage(t, caseForm(t, h, "/case/step", code, "", url.Values{"step": {"no-such-step"}, "done": {"1"}}), 400)
 
 	// The consultation sheet has it all.
-	wantPage(t, caseForm(t, h, "/case/sheet", code, "", nil), 200, "相談メモ（ネットトラブル）", "銀行を名乗るSMSが届いた", "ヤマダ銀行サポート",
+	wantPage(t, caseForm(t, h, "/case/sheet", code, "", nil), 200, "相談シート（ネットトラブル）", "銀行を名乗るSMSが届いた", "ヤマダ銀行サポート",
 		"39,800円", "パスワード", "R-123", "済: ", `class="printable"`, `action="/case/sheet.pdf"`)
 }
 

@@ -136,7 +136,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("form.describe button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#steps-title")))
 	plan := readText(t, ctx, "main")
-	for _, want := range []string{"あなたへのご案内", "やること", "相談できる窓口"} {
+	for _, want := range []string{"あなたへのご案内", "まずすること", "してはいけないこと", "やること", "相談できる窓口"} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("the plan lacks %q", want)
 		}
@@ -149,17 +149,18 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal("no follow-up answer changes this plan")
 	}
 	radio := `input[name="a.` + q + `"][value="` + opt + `"]`
-	do2(t, ctx, "answer", chromedp.Click(chromedp.CSS(radio)),
+	do2(t, ctx, "answer", chromedp.Click(chromedp.CSS("#questions > summary")), chromedp.Click(chromedp.CSS(radio)),
 		chromedp.Click(chromedp.CSS(".questions button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(radio+"[checked]")))
-	if refined := readText(t, ctx, "main"); !strings.Contains(refined, changed) || refined == plan {
-		t.Errorf("after answering %s=%s the plan lacks %q", q, opt, changed)
+		chromedp.WaitVisible(chromedp.CSS("#changed-title")),
+		chromedp.Click(chromedp.CSS("#steps > summary")))
+	if refined := readText(t, ctx, "main"); !strings.Contains(refined, changed) || !strings.Contains(refined, "答えに合わせて、案内を変えました") {
+		t.Errorf("after answering %s=%s the plan lacks %q or does not say it changed", q, opt, changed)
 	}
 	screenshots(t, ctx, shots, "refined")
 
 	do2(t, ctx, "print", chromedp.Click(chromedp.CSS("section.print button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("body.printable")))
-	if p := readText(t, ctx, "main"); !strings.Contains(p, "相談メモ") || !strings.Contains(p, text) {
+	if p := readText(t, ctx, "main"); !strings.Contains(p, "ご案内（印刷用）") || !strings.Contains(p, text) {
 		t.Errorf("the print view lacks the title or the description")
 	}
 	screenshots(t, ctx, shots, "print")
@@ -210,7 +211,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#text"), phishingText),
 		chromedp.Click(chromedp.CSS("form.describe button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#steps-title")))
-	if !strings.Contains(readText(t, ctx, "main"), "いますぐ") {
+	if !strings.Contains(readText(t, ctx, "main"), "まずすること") {
 		t.Error("no plan without JavaScript")
 	}
 	screenshots(t, ctx, screenshotDir(t), "nojs-result")
@@ -257,7 +258,7 @@ func TestBrowserCase(t *testing.T) {
 
 	do2(t, ctx, "sheet", chromedp.Click(chromedp.CSS(`form[action="/case/sheet"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS("body.printable")))
-	if sh := readText(t, ctx, "main"); !strings.Contains(sh, "相談メモ（ネットトラブル）") || !strings.Contains(sh, "銀行を名乗るSMSが届いた") {
+	if sh := readText(t, ctx, "main"); !strings.Contains(sh, "相談シート（ネットトラブル）") || !strings.Contains(sh, "銀行を名乗るSMSが届いた") {
 		t.Error("the sheet lacks its title or the timeline")
 	}
 	screenshots(t, ctx, shots, "case-sheet")

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,10 +28,36 @@ type resultPage struct {
 	Groups     []stepGroup
 	Questions  []questionField
 	Desks      []deskCard
-	FirstCall  *deskCard // in an emergency, the first desk with a phone
+	FirstCall  *deskCard  // in an emergency, the first desk with a phone
+	Chats      []lineCard // in an emergency, chat and LINE counselling of its desks
+	Summary    summary
+	Changes    *planChanges // what the last answers changed, when the form was a refinement
 	Answered   []answered
 	CanSave    bool   // whether this server keeps saved cases
 	SaveError  string // what was wrong with the save form, in words
+}
+
+// summary is what a result's first phone screen holds: the trouble in one
+// line, the first thing to do and the first thing never to do, and one
+// call button. Everything else folds below it.
+type summary struct {
+	Trouble    string
+	OtherTypes int // further types, folded in the list below
+	First      *triage.Step
+	Dont       *triage.Dont
+	Call       *deskCard
+}
+
+// planChanges says how answering the follow-up questions changed the plan,
+// so that a person sees that their answer was taken into account.
+type planChanges struct {
+	DesksAdded, DesksRemoved []string // desk names
+	StepsAdded, StepsRemoved int
+}
+
+// None reports that the answers left the plan as it was.
+func (c planChanges) None() bool {
+	return len(c.DesksAdded)+len(c.DesksRemoved)+c.StepsAdded+c.StepsRemoved == 0
 }
 
 // answered is a follow-up question answered, in words.
@@ -57,6 +85,9 @@ type plan struct {
 	in   triage.Input
 	typ  *kb.Type
 	text string // as written, to send back in the follow-up form
+	// prev is the answers the page with the follow-up form was made with,
+	// or nil when the form did not come from a result page.
+	prev map[string]string
 }
 
 // readPlan reads the description, the chosen type, the answers and the
@@ -78,9 +109,20 @@ func (h *handler) readPlan(r *http.Request) (plan, error) {
 			p.in.Types = []string{p.typ.ID}
 		}
 	}
+	if answers := formAnswers(r.PostForm, "a."); len(answers) > 0 {
+		p.in.Context.Answers = answers
+	}
+	if r.PostFormValue("refine") != "" {
+		p.prev = formAnswers(r.PostForm, "p.")
+	}
+	return p, nil
+}
+
+// formAnswers reads the answers posted as fields named prefix+question.
+func formAnswers(form url.Values, prefix string) map[string]string {
 	answers := map[string]string{}
-	for k, v := range r.PostForm {
-		q, ok := strings.CutPrefix(k, "a.")
+	for k, v := range form {
+		q, ok := strings.CutPrefix(k, prefix)
 		if !ok || len(v) == 0 || v[0] == "" {
 			continue
 		}
@@ -89,10 +131,7 @@ func (h *handler) readPlan(r *http.Request) (plan, error) {
 		}
 		answers[q] = v[0]
 	}
-	if len(answers) > 0 {
-		p.in.Context.Answers = answers
-	}
-	return p, nil
+	return answers
 }
 
 // showResult answers the home page's form (and the follow-up questions)
@@ -122,7 +161,47 @@ func (h *handler) showPlan(w http.ResponseWriter, r *http.Request, name string) 
 		h.render(w, r, http.StatusBadRequest, "home.html", hp)
 		return
 	}
-	h.render(w, r, http.StatusOK, name, h.resultPage(r, p, res))
+	rp := h.resultPage(r, p, res)
+	if p.prev != nil {
+		prevIn := p.in
+		prevIn.Context.Answers = p.prev
+		if before, err := h.engine.Triage(prevIn); err == nil {
+			rp.Changes = changesBetween(before, res, rp.Desks, h.deskCards(before.Desks, rp.Lang))
+		}
+	}
+	h.render(w, r, http.StatusOK, name, rp)
+}
+
+// changesBetween compares the plan before the answers with the plan after.
+func changesBetween(before, after *triage.Result, afterDesks, beforeDesks []deskCard) *planChanges {
+	c := &planChanges{}
+	c.DesksAdded = deskNamesMissing(afterDesks, beforeDesks)
+	c.DesksRemoved = deskNamesMissing(beforeDesks, afterDesks)
+	c.StepsAdded = stepsMissing(after.Steps, before.Steps)
+	c.StepsRemoved = stepsMissing(before.Steps, after.Steps)
+	return c
+}
+
+// deskNamesMissing is the names of the desks of a that b lacks.
+func deskNamesMissing(a, b []deskCard) []string {
+	var names []string
+	for _, d := range a {
+		if !slices.ContainsFunc(b, func(e deskCard) bool { return e.ID == d.ID }) {
+			names = append(names, d.Name)
+		}
+	}
+	return names
+}
+
+// stepsMissing counts the steps of a that b lacks.
+func stepsMissing(a, b []triage.Step) int {
+	n := 0
+	for _, s := range a {
+		if !slices.ContainsFunc(b, func(t triage.Step) bool { return t.Text == s.Text }) {
+			n++
+		}
+	}
+	return n
 }
 
 // showTypePlan shows the plan of a type chosen from the home page's list.
@@ -164,6 +243,9 @@ func (h *handler) resultPage(r *http.Request, p plan, res *triage.Result) result
 	for _, q := range res.Questions {
 		f := questionField{Question: q, Name: "a." + q.ID}
 		for _, o := range q.Options {
+			if o.Value == "unknown" {
+				continue // the choice added below says the same
+			}
 			f.Choices = append(f.Choices, choice{Value: o.Value, Label: o.Label, Checked: o.Value == q.Answer})
 			if o.Value == q.Answer {
 				rp.Answered = append(rp.Answered, answered{q.Text, o.Label})
@@ -174,13 +256,57 @@ func (h *handler) resultPage(r *http.Request, p plan, res *triage.Result) result
 	}
 	sort.SliceStable(rp.Questions, func(i, j int) bool { return !rp.Questions[i].Assumed && rp.Questions[j].Assumed })
 	rp.Desks = h.deskCards(res.Desks, rp.Lang)
+	rp.Summary = rp.summary(res)
 	if res.Emergency.Active {
-		for i := range rp.Desks {
-			if rp.Desks[i].Tel != "" {
-				rp.FirstCall = &rp.Desks[i]
-				break
+		rp.FirstCall = rp.Summary.Call
+		crisis := h.emergencyDesks(res)
+		for _, d := range rp.Desks {
+			if !slices.Contains(crisis, d.ID) {
+				continue // a chat about the trouble itself is no help in a crisis
+			}
+			for _, l := range d.LineCards {
+				if l.Kind == "chat" || l.Kind == "line" {
+					rp.Chats = append(rp.Chats, l)
+				}
 			}
 		}
 	}
 	return rp
+}
+
+// emergencyDesks is the desks of the emergency that res raised.
+func (h *handler) emergencyDesks(res *triage.Result) []string {
+	for _, e := range h.kb.Emergency {
+		if e.ID != res.Emergency.Kind {
+			continue
+		}
+		if res.Minor && len(e.MinorDesks) > 0 {
+			return e.MinorDesks
+		}
+		return e.Desks
+	}
+	return nil
+}
+
+func (rp *resultPage) summary(res *triage.Result) summary {
+	var s summary
+	if len(res.Types) > 0 {
+		s.Trouble, s.OtherTypes = res.Types[0].Plain, len(res.Types)-1
+	}
+	if rp.ChosenType != "" {
+		s.Trouble, s.OtherTypes = rp.ChosenType, 0
+	}
+	if len(res.Steps) > 0 {
+		s.First = &res.Steps[0]
+	}
+	if len(res.DontDetails) > 0 {
+		s.Dont = &res.DontDetails[0]
+	}
+	for i := range rp.Desks {
+		if rp.Desks[i].Tel != "" {
+			s.Call = &rp.Desks[i]
+			break
+		}
+	}
+	return s
 }

@@ -280,6 +280,51 @@ func TestFollowUpChangesPlan(t *testing.T) {
 	if !strings.Contains(after, htmlText(changed)) {
 		t.Errorf("the refined plan lacks %q", changed)
 	}
+
+	// The follow-up form says what the answer changed.
+	refined := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {text}, "refine": {"1"}, "a." + q: {opt}}), 200,
+		"答えに合わせて、案内を変えました")
+	if !strings.Contains(refined, "やることを") && !strings.Contains(refined, "加えた窓口") {
+		t.Error("the notice does not say what changed")
+	}
+	same := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {text}, "refine": {"1"}, "a." + q: {opt}, "p." + q: {opt}}), 200,
+		"案内は変わりません")
+	if strings.Contains(same, "加えた窓口") {
+		t.Error("the same answers again are reported as a change")
+	}
+}
+
+// TestResultFirstScreen checks what a phone shows before any scrolling: the
+// trouble, the first step, the first don't and one call button, in that
+// order, before the folded sections; and a question offers "not sure" once.
+func TestResultFirstScreen(t *testing.T) {
+	h := newServer(t, Config{}).Handler()
+	body := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {"フリマアプリで買った商品が届かず、出品者と連絡が取れません。"}}), 200,
+		`class="summary"`, "考えられるトラブル", "まずすること", "してはいけないこと", `class="one-call"`)
+	order := []string{`class="summary"`, `class="trouble"`, `class="first"`, `class="first-dont"`, `class="one-call"`, `<details class="fold" id="steps">`, `id="desks"`}
+	last := -1
+	for _, mark := range order {
+		i := strings.Index(body, mark)
+		if i < last {
+			t.Errorf("%s is out of order on the first screen", mark)
+		}
+		last = i
+	}
+	if n := strings.Count(body, "分からない") + strings.Count(body, "わからない・答えない"); n > strings.Count(body, "<fieldset>") {
+		t.Errorf("%d 'not sure' choices for %d questions", n, strings.Count(body, "<fieldset>"))
+	}
+}
+
+// TestEmergencyChats: in a child's emergency, chat and LINE counselling of
+// the crisis desks are offered beside the phones, and no other desk's chat.
+func TestEmergencyChats(t *testing.T) {
+	h := newServer(t, Config{}).Handler()
+	body := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {"クラスのLINEで悪口を言われ続けて、もう消えたいです。中2です。"}, "minor": {"1"}}), 200,
+		"チャットやLINEで相談できます", "https://childline.or.jp/chat", "24時間つながります")
+	banner := body[strings.Index(body, `class="emergency"`):strings.Index(body, "<h1>")]
+	if strings.Contains(banner, "じんけん") {
+		t.Error("the emergency banner offers a human-rights chat, which is no crisis line")
+	}
 }
 
 // findChangingAnswer finds a question of the plan of text and an answer
@@ -346,7 +391,7 @@ func TestTypePlan(t *testing.T) {
 func TestPrint(t *testing.T) {
 	h := newServer(t, Config{}).Handler()
 	w := postForm(t, h, "/print", url.Values{"text": {phishingText}})
-	body := wantPage(t, w, 200, `<body class="printable">`, "相談メモ", htmlText(phishingText), "いますぐ", "相談できる窓口", "/static/style.")
+	body := wantPage(t, w, 200, `<body class="printable">`, "ご案内（印刷用）", htmlText(phishingText), "いますぐ", "相談できる窓口", "/static/style.")
 	if strings.Contains(body, "<nav") || strings.Contains(body, "<form") {
 		t.Error("the print view has navigation or forms")
 	}
