@@ -6,6 +6,8 @@
 package kb
 
 import (
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/kakekomi/kakekomi/internal/classify"
@@ -286,6 +288,12 @@ type Holiday struct {
 	Name string `yaml:"name"`
 }
 
+// Publisher names who published the pages of one host, or one seed.
+type Publisher struct {
+	Host string `yaml:"host"` // a host such as moj.go.jp, or seed:S0 to seed:S4
+	Name Text   `yaml:"name"`
+}
+
 // KB is the whole knowledge base, validated and indexed.
 type KB struct {
 	Version      string
@@ -299,6 +307,7 @@ type KB struct {
 	MinorDesks   []DeskRef // desks added when the person in trouble is a child
 	MinorSignals []Signal  // show that the person in trouble is a child (score >= 0.5)
 	Brands       []*Brand
+	Publishers   []*Publisher
 	Holidays     map[string]string // YYYY-MM-DD to name
 	HolidayYears [2]int            // first and last year covered
 	// TypeModel ranks the trouble types of a description, with the label
@@ -316,6 +325,26 @@ type KB struct {
 	questions map[string]*Question
 	steps     map[string]*Step
 	donts     map[string]*Dont
+}
+
+// PublisherOf returns who published the source at addr (a web address or
+// a seed), by the longest listed host that addr's host ends with, or nil.
+func (k *KB) PublisherOf(addr string) *Publisher {
+	host := addr
+	if !strings.HasPrefix(addr, "seed:") {
+		u, err := url.Parse(addr)
+		if err != nil {
+			return nil
+		}
+		host = strings.TrimPrefix(u.Hostname(), "www.")
+	}
+	var best *Publisher
+	for _, p := range k.Publishers {
+		if (host == p.Host || strings.HasSuffix(host, "."+p.Host)) && (best == nil || len(p.Host) > len(best.Host)) {
+			best = p
+		}
+	}
+	return best
 }
 
 // Type returns the trouble type with the id, or nil.

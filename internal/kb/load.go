@@ -102,6 +102,11 @@ func Load(fsys fs.FS) (*KB, error) {
 	}
 	l.decode("brands.yaml", &brands)
 	k.Brands = brands.Brands
+	var pubs struct {
+		Publishers []*Publisher `yaml:"publishers"`
+	}
+	l.decode("publishers.yaml", &pubs)
+	k.Publishers = pubs.Publishers
 	var hol holidaysFile
 	l.decode("holidays.yaml", &hol)
 	k.HolidayYears = hol.Years

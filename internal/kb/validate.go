@@ -103,8 +103,25 @@ func validate(k *KB, l *loader, hols []Holiday) {
 	for _, b := range k.Brands {
 		v.brand(b)
 	}
+	v.publishers()
 	v.holidays(k.HolidayYears, hols)
 	v.models()
+}
+
+// publishers checks that every host is named once, in both languages.
+func (v validator) publishers() {
+	seen := map[string]bool{}
+	for _, p := range v.k.Publishers {
+		f := "publishers.yaml: " + p.Host
+		if p.Host == "" || strings.ContainsAny(p.Host, "/ ") || strings.HasPrefix(p.Host, "www.") {
+			v.l.add("publishers.yaml", "host %q must be a bare host such as moj.go.jp (no www., no path) or a seed", p.Host)
+		}
+		if seen[p.Host] {
+			v.l.add(f, "host listed twice")
+		}
+		seen[p.Host] = true
+		v.text(f, "name", p.Name, true)
+	}
 }
 
 // models checks that the trained models know exactly the knowledge base's
