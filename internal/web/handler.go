@@ -181,6 +181,14 @@ type deskCard struct {
 	NextOpen  string       // when it opens next, in words, or empty
 	WhyShown  bool         // whether Reason is worth showing
 	LineCards []lineCard
+	// Publishers are the sources by who published them, each once.
+	Publishers []publisherCard
+}
+
+// publisherCard is who published a desk's sources: a name, a page to open
+// (none for a seed) and the latest date a fact from them was checked.
+type publisherCard struct {
+	Name, URL, Checked string
 }
 
 // T returns the card's words for key.
@@ -206,9 +214,51 @@ func (h *handler) deskCards(views []desks.View, lang string) []deskCard {
 			}
 			c.LineCards = append(c.LineCards, lc)
 		}
+		c.Publishers = h.publishers(v.Sources, lang)
 		cards[i] = c
 	}
 	return cards
+}
+
+// publishers names the sources' publishers, each once, with the latest
+// date checked. A host the knowledge base does not name is shown as it is.
+func (h *handler) publishers(srcs []desks.Source, lang string) []publisherCard {
+	var cards []publisherCard
+	at := map[string]int{}
+	latest := map[string]string{} // by name, YYYY-MM-DD
+	for _, s := range srcs {
+		name, link := s.URL, ""
+		if p := h.kb.PublisherOf(s.URL); p != nil {
+			name = p.Name.In(lang)
+		} else if u, err := url.Parse(s.URL); err == nil && u.Hostname() != "" {
+			name = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+		if strings.HasPrefix(s.URL, "http://") || strings.HasPrefix(s.URL, "https://") {
+			link = s.URL
+		}
+		checked := dateOnlyText(s.Checked, lang)
+		if i, ok := at[name]; ok {
+			if s.Checked > latest[name] {
+				cards[i].Checked, latest[name] = checked, s.Checked
+			}
+			if cards[i].URL == "" {
+				cards[i].URL = link
+			}
+			continue
+		}
+		at[name], latest[name] = len(cards), s.Checked
+		cards = append(cards, publisherCard{Name: name, URL: link, Checked: checked})
+	}
+	return cards
+}
+
+// dateOnlyText writes a YYYY-MM-DD date as people read it.
+func dateOnlyText(date, lang string) string {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return dateText(t, lang)
 }
 
 // telURL returns a tel: link for a phone number as the knowledge base

@@ -315,6 +315,22 @@ func TestResultFirstScreen(t *testing.T) {
 	}
 }
 
+// TestSourcesByPublisher: desk cards name who published their sources,
+// never a seed id or a raw address.
+func TestSourcesByPublisher(t *testing.T) {
+	h := newServer(t, Config{}).Handler()
+	body := wantPage(t, get(t, h, "/desks"), 200, "情報の出どころ", "神奈川県警察", "国民生活センター")
+	if strings.Contains(body, "seed:S") {
+		t.Error("a desk card shows a seed id")
+	}
+	for _, part := range strings.Split(body, `<p class="sources">`)[1:] {
+		part, _, _ = strings.Cut(part, "</p>")
+		if strings.Contains(part, `">http`) {
+			t.Errorf("a source is named by its address: %.200s", part)
+		}
+	}
+}
+
 // TestEmergencyChats: in a child's emergency, chat and LINE counselling of
 // the crisis desks are offered beside the phones, and no other desk's chat.
 func TestEmergencyChats(t *testing.T) {
