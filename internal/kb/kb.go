@@ -288,6 +288,16 @@ type Holiday struct {
 	Name string `yaml:"name"`
 }
 
+// Group is a set of trouble types that people look up together.
+type Group struct {
+	ID    string   `yaml:"id"`
+	Name  Text     `yaml:"name"`
+	Types []string `yaml:"types"`
+	// Desks come first in the group, before the desks of its types: the
+	// crisis lines, which no single trouble names.
+	Desks []string `yaml:"desks,omitempty"`
+}
+
 // Publisher names who published the pages of one host, or one seed.
 type Publisher struct {
 	Host string `yaml:"host"` // a host such as moj.go.jp, or seed:S0 to seed:S4
@@ -308,6 +318,7 @@ type KB struct {
 	MinorSignals []Signal  // show that the person in trouble is a child (score >= 0.5)
 	Brands       []*Brand
 	Publishers   []*Publisher
+	Groups       []*Group // every type in exactly one
 	Holidays     map[string]string // YYYY-MM-DD to name
 	HolidayYears [2]int            // first and last year covered
 	// TypeModel ranks the trouble types of a description, with the label

@@ -56,6 +56,7 @@ type metaFile struct {
 	General      []DeskRef `yaml:"general"`
 	MinorDesks   []DeskRef `yaml:"minor_desks"`
 	MinorSignals []Signal  `yaml:"minor_signals"`
+	Groups       []*Group  `yaml:"groups"`
 	// Concepts are named phrase lists that signals use as "@name", so a
 	// word learnt once (a new slang for a card) serves every signal.
 	Concepts map[string][]string `yaml:"concepts"`
@@ -76,7 +77,7 @@ func Load(fsys fs.FS) (*KB, error) {
 	l := loader{fsys: fsys, fileOf: map[any]string{}}
 	var meta metaFile
 	l.decode("kb.yaml", &meta)
-	k := &KB{Version: meta.Version, General: meta.General, MinorDesks: meta.MinorDesks, MinorSignals: meta.MinorSignals}
+	k := &KB{Version: meta.Version, General: meta.General, MinorDesks: meta.MinorDesks, MinorSignals: meta.MinorSignals, Groups: meta.Groups}
 	var qs struct {
 		Questions []*Question `yaml:"questions"`
 	}

@@ -104,8 +104,36 @@ func validate(k *KB, l *loader, hols []Holiday) {
 		v.brand(b)
 	}
 	v.publishers()
+	v.groups()
 	v.holidays(k.HolidayYears, hols)
 	v.models()
+}
+
+// groups checks that every trouble type is in exactly one group.
+func (v validator) groups() {
+	in := map[string]string{}
+	for _, g := range v.k.Groups {
+		f := "kb.yaml: group " + g.ID
+		v.id("kb.yaml", g.ID)
+		v.text(f, "name", g.Name, true)
+		for _, id := range g.Desks {
+			v.deskRef(f, id)
+		}
+		for _, id := range g.Types {
+			if v.k.types[id] == nil {
+				v.l.add(f, "unknown trouble type %q", id)
+			}
+			if other, ok := in[id]; ok {
+				v.l.add(f, "type %q is also in group %q", id, other)
+			}
+			in[id] = g.ID
+		}
+	}
+	for _, t := range v.k.Types {
+		if _, ok := in[t.ID]; !ok {
+			v.l.add("kb.yaml", "type %q is in no group", t.ID)
+		}
+	}
 }
 
 // publishers checks that every host is named once, in both languages.
