@@ -166,11 +166,12 @@ func TestBrowserJourney(t *testing.T) {
 	screenshots(t, ctx, shots, "print")
 
 	do2(t, ctx, "directory", chromedp.Navigate(base+"/desks"), chromedp.WaitVisible(chromedp.CSS("#open")))
-	all, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll("article.desk")))
+	all, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll(".desk")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	do2(t, ctx, "filter", chromedp.Click(chromedp.CSS("#open")),
+		chromedp.Click(chromedp.CSS("form.filter details > summary")),
 		chromedp.SetValue(chromedp.CSS("#at"), "2026-11-29T03:00"),
 		chromedp.Click(chromedp.CSS("form.filter button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`#open[checked]`)))
@@ -178,7 +179,7 @@ func TestBrowserJourney(t *testing.T) {
 	if !strings.Contains(loc, "open=1") {
 		t.Errorf("the filter did not go to the address: %s", loc)
 	}
-	open, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll("article.desk"), chromedp.AtLeast(0)))
+	open, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll(".desk"), chromedp.AtLeast(0)))
 	if len(open) >= len(all) {
 		t.Errorf("open at 3 a.m. on Sunday: %d of %d desks", len(open), len(all))
 	}

@@ -421,13 +421,27 @@ func TestDesksPage(t *testing.T) {
 	all := wantPage(t, get(t, h, "/desks"), 200, "相談窓口の一覧", `type="datetime-local"`, `<label for="at">`, "2026年11月24日（火）10:30")
 	// At 3 a.m. on a Sunday most desks are closed: the filter keeps fewer.
 	night := wantPage(t, get(t, h, "/desks?open=1&at=2026-11-29T03:00"), 200, `value="2026-11-29T03:00"`, `id="open" name="open" value="1" checked`)
-	if strings.Count(night, `<article class="desk"`) >= strings.Count(all, `<article class="desk"`) {
+	if strings.Count(night, `class="desk`) >= strings.Count(all, `class="desk`) {
 		t.Error("the open-now filter kept every desk at 3 a.m. on a Sunday")
 	}
 	if strings.Contains(night, "いまは受付時間外") {
 		t.Error("the open-now filter shows a closed desk")
 	}
 	wantPage(t, get(t, h, "/desks?at=yesterday"), 400, "日時を読み取れませんでした")
+
+	// Desks are grouped by trouble; choosing one shows its desks only.
+	for _, g := range []string{"いのちの危険・脅し・つきまとい", "買い物・お金の詐欺", "書き込み・画像・いじめ"} {
+		if !strings.Contains(all, "<h2 id=\"g-") || !strings.Contains(all, g) {
+			t.Errorf("the directory lacks the group %s", g)
+		}
+	}
+	shop := wantPage(t, get(t, h, "/desks?type=auction_fraud"), 200, "この困りごとの相談先", `value="auction_fraud" selected`)
+	if n := strings.Count(shop, `<article class="desk"`); n == 0 || n >= strings.Count(all, `class="desk`) {
+		t.Errorf("the auction filter shows %d desks", n)
+	}
+	if strings.Index(shop, "auction_operator") > strings.Index(shop, "police_9110") && strings.Contains(shop, "police_9110") {
+		t.Error("the auction desks do not start with the marketplace's own desk")
+	}
 	wantPage(t, get(t, h, "/desks?lang=en"), 200, `<html lang="en">`, "Help desks")
 }
 
