@@ -19,6 +19,12 @@ const chromiumPath = "/usr/bin/chromium"
 // Chromium, and returns the server's base URL and a browser context.
 func browserTest(t *testing.T, javascript bool) (string, context.Context) {
 	t.Helper()
+	return browserTestAt(t, javascript, testAt)
+}
+
+// browserTestAt is browserTest with the server's clock at a chosen moment.
+func browserTestAt(t *testing.T, javascript bool, at time.Time) (string, context.Context) {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		// CI installs Chromium and sets this, so that a missing browser
 		// fails there instead of passing silently.
@@ -27,7 +33,7 @@ func browserTest(t *testing.T, javascript bool) (string, context.Context) {
 		}
 		t.Skipf("end-to-end tests need Chromium at %s (Debian package chromium)", chromiumPath)
 	}
-	s := newServer(t, Config{DataDir: t.TempDir()})
+	s := newServer(t, Config{DataDir: t.TempDir(), Now: func() time.Time { return at }})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

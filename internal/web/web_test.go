@@ -255,9 +255,10 @@ func TestEmergencyFirst(t *testing.T) {
 	h := newServer(t, Config{}).Handler()
 	body := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {"SNSで知り合った人に裸の写真を送ったら、ばらまくと脅されています。もう死にたいです。"}}), 200,
 		`class="emergency"`, `href="tel:110"`)
-	banner, main := strings.Index(body, `class="emergency"`), strings.Index(body, "<h1>")
-	if banner > main {
-		t.Error("the emergency banner is not the first thing in the page")
+	// Only the page's heading comes before the banner (headings stay in order).
+	title, banner, rest := strings.Index(body, "<h1>"), strings.Index(body, `class="emergency"`), strings.Index(body, `class="summary"`)
+	if !(title < banner && banner < rest) {
+		t.Error("the emergency banner is not the first thing under the page's title")
 	}
 }
 
@@ -337,7 +338,7 @@ func TestEmergencyChats(t *testing.T) {
 	h := newServer(t, Config{}).Handler()
 	body := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {"クラスのLINEで悪口を言われ続けて、もう消えたいです。中2です。"}, "minor": {"1"}}), 200,
 		"チャットやLINEで相談できます", "https://childline.or.jp/chat", "24時間つながります")
-	banner := body[strings.Index(body, `class="emergency"`):strings.Index(body, "<h1>")]
+	banner := body[strings.Index(body, `class="emergency"`):strings.Index(body, `class="summary"`)]
 	if strings.Contains(banner, "じんけん") {
 		t.Error("the emergency banner offers a human-rights chat, which is no crisis line")
 	}
