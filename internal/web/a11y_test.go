@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,8 @@ func TestAccessibleOnAPhone(t *testing.T) {
 				auditPage(t, ctx, string(axe), name+" "+page)
 				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 				if err == nil {
-					os.WriteFile(shots+"/a11y-"+name+"-"+strings.ReplaceAll(page, " ", "-")+".png", png, 0o644)
+					file := strings.NewReplacer(" ", "-", "/", "_", "?", "_", "=", "_").Replace("a11y-" + name + "-" + page + ".png")
+					os.WriteFile(filepath.Join(shots, file), png, 0o644)
 				}
 			}
 			for _, path := range []string{"/", "/desks", "/desks?type=auction_fraud", "/check", "/?lang=en"} {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/kakekomi/kakekomi/internal/desks"
 	"github.com/kakekomi/kakekomi/internal/kb"
 )
 
@@ -18,6 +19,9 @@ type homePage struct {
 	CanSave   bool
 	OpenCode  string // the code typed into the open form, when it failed
 	OpenError string // why the open form failed, in words
+	// Crisis is the crisis line as it answers now, for the emergency route
+	// at the top of the page.
+	Crisis *deskCard
 }
 
 // typeChoice is one trouble type offered on the home page in everyday words.
@@ -32,6 +36,12 @@ func (h *handler) showHome(w http.ResponseWriter, r *http.Request) {
 func (h *handler) homePage(r *http.Request) homePage {
 	p := homePage{page: newPage(r, "home.title"), CanSave: h.store != nil}
 	p.Types = typeChoices(h.kb.Types, p.Lang)
+	if d := h.kb.Desk("crisis_line"); d != nil {
+		cards := h.deskCards([]desks.View{desks.Describe(h.kb, d, h.now(), p.Lang)}, p.Lang)
+		if cards[0].Tel != "" {
+			p.Crisis = &cards[0]
+		}
+	}
 	return p
 }
 

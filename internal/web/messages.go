@@ -37,6 +37,9 @@ var messages = map[string]map[string]string{
 		"footer.danger":         "命の危険があるときは、すぐに 110番（警察）か 119番（救急）へ電話してください。",
 
 		"home.title":       "何があったか教えてください",
+		"home.sos":         "命の危険があるとき・死にたいほどつらいとき",
+		"home.sos110":      "110番（警察）",
+		"home.sos119":      "119番（救急）",
 		"home.label":       "何があったか、あなたの言葉で書いてください",
 		"home.hint":        "うまく書けなくても大丈夫です。「いつ」「何があったか」「お金を払ったか」「誰かに脅されているか」などを書くと、合った案内になります。",
 		"home.minor":       "18歳未満の人（子ども）の相談です",
@@ -367,6 +370,9 @@ var messages = map[string]map[string]string{
 		"footer.danger":         "If a life is in danger, call 110 (police) or 119 (ambulance) now.",
 
 		"home.title":       "Tell us what happened",
+		"home.sos":         "If a life is in danger, or you feel like dying",
+		"home.sos110":      "Call 110 (police)",
+		"home.sos119":      "Call 119 (ambulance)",
 		"home.label":       "Describe what happened, in your own words",
 		"home.hint":        "It does not need to be perfect. Saying when it happened, what happened, whether you paid, and whether someone is threatening you helps.",
 		"home.minor":       "This is about someone under 18 (a child)",

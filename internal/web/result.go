@@ -270,8 +270,21 @@ func (h *handler) resultPage(r *http.Request, p plan, res *triage.Result) result
 				}
 			}
 		}
+		// Chats that answer now come first; the others say when they do.
+		slices.SortStableFunc(rp.Chats, func(a, b lineCard) int { return openRank(a.OpenNow) - openRank(b.OpenNow) })
 	}
 	return rp
+}
+
+// openRank orders open before unknown before closed.
+func openRank(open *bool) int {
+	switch {
+	case open == nil:
+		return 1
+	case *open:
+		return 0
+	}
+	return 2
 }
 
 // emergencyDesks is the desks of the emergency that res raised.

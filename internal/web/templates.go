@@ -23,7 +23,7 @@ var staticFS embed.FS
 // templates/common (layout and partials) it is parsed with. A page missing
 // here fails at start-up.
 var pageDeps = map[string][]string{
-	"home.html":   {"layout.html", "lang.html"},
+	"home.html":   {"layout.html", "lang.html", "desk.html"},
 	"result.html": {"layout.html", "lang.html", "emergency.html", "desk.html", "plan.html"},
 	"desks.html":  {"layout.html", "lang.html", "desk.html"},
 	"check.html":  {"layout.html", "lang.html"},

@@ -183,6 +183,12 @@ func TestHome(t *testing.T) {
 		`<form class="describe" method="post" action="/triage">`,
 		"保存を選ばないかぎり",
 		`href="/?lang=en"`)
+	// The emergency route comes before the form: 110, 119 and a crisis
+	// line with whether it answers now.
+	sos, form := strings.Index(body, `class="sos"`), strings.Index(body, `class="describe"`)
+	if sos < 0 || sos > form || !strings.Contains(body[sos:form], `href="tel:110"`) || !strings.Contains(body[sos:form], "いま受付中") {
+		t.Error("the home page does not open with the emergency route and an open crisis line")
+	}
 	k := loadKB(t)
 	for _, typ := range k.Types {
 		if !strings.Contains(body, `href="/types/`+typ.ID+`"`) || !strings.Contains(body, htmlText(typ.Plain.JA)) {
