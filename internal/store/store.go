@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -247,6 +248,29 @@ func (s *Store) AddEvidence(ctx context.Context, k casefile.Keys, name string, d
 		return casefile.Evidence{}, fmt.Errorf("add evidence: %w", err)
 	}
 	return e, nil
+}
+
+// RemoveEvidence deletes one evidence file, its bytes with it.
+func (s *Store) RemoveEvidence(ctx context.Context, k casefile.Keys, id string) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.update(ctx, tx, k, func(c *casefile.Case) error {
+			i := slices.IndexFunc(c.Evidence, func(e casefile.Evidence) bool { return e.ID == id })
+			if i < 0 {
+				return fmt.Errorf("evidence %s: %w", id, casefile.ErrNotFound)
+			}
+			c.Evidence = slices.Delete(c.Evidence, i, i+1)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM evidence WHERE lookup = $1 AND id = $2`, k.Lookup, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("remove evidence: %w", err)
+	}
+	return nil
 }
 
 // Evidence returns the bytes of one evidence file, checked against its hash.

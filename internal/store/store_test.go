@@ -184,6 +184,35 @@ func TestEvidenceAndSealedAtRest(t *testing.T) {
 	})
 }
 
+// TestRemoveEvidence: a removed file is gone from the case and its bytes
+// from the store.
+func TestRemoveEvidence(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		k := mustKeys(t, casefile.NewCode(), "")
+		if err := s.Create(ctx, k, casefile.Bundle{Case: newCase(t)}, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		e, err := s.AddEvidence(ctx, k, "memo.txt", []byte("メモ"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RemoveEvidence(ctx, k, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := s.Load(ctx, k); err != nil || len(c.Evidence) != 0 {
+			t.Errorf("after removal the case has %d files (%v)", len(c.Evidence), err)
+		}
+		var n int
+		if err := s.db.QueryRow(`SELECT count(*) FROM evidence WHERE lookup = $1`, k.Lookup).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d evidence rows left (%v)", n, err)
+		}
+		if err := s.RemoveEvidence(ctx, k, e.ID); !errors.Is(err, casefile.ErrNotFound) {
+			t.Errorf("removing it again: %v, want not found", err)
+		}
+	})
+}
+
 func TestUpdateMarksSteps(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
