@@ -73,6 +73,13 @@ func TestAccessibleOnAPhone(t *testing.T) {
 				chromedp.Click(chromedp.CSS("#questions > summary")))
 			check("result opened")
 
+			do2(t, ctx, "save", chromedp.Click(chromedp.CSS("section.save button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#case-code")))
+			check("case code")
+			do2(t, ctx, "open the case", chromedp.Click(chromedp.CSS(`form[action="/case"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#tl-title")),
+				chromedp.SetValue(chromedp.CSS("#timeline-what"), "出品者からの連絡が止まった"),
+				chromedp.Click(chromedp.CSS("form#timeline button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".saved-notice")))
+			check("case")
+
 			describe("学校でLINEのグループで悪口を言われて、もう死にたいです。中学2年です。", true)
 			check("emergency")
 			first := evalString(t, ctx, `(() => { const a = document.querySelector(".emergency a.call"); const s = a && a.parentElement.querySelector(".status"); return (a ? a.getAttribute("href") : "") + " " + (s ? s.className : ""); })()`)

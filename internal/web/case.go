@@ -31,13 +31,19 @@ type caseKeys struct {
 type casePage struct {
 	page
 	caseKeys
-	Case            *casefile.Case
-	Types           []string
-	Created         string
-	Updated         string
-	Expires         string
-	Notice, Error   string
+	Case          *casefile.Case
+	Types         []string
+	Created       string
+	Updated       string
+	Expires       string
+	Notice, Error string
+	// ErrorAt is the form whose input was wrong (its id), and Posted what
+	// was typed in it, so that the error shows beside the form and nothing
+	// typed is lost.
+	ErrorAt         string
+	Posted          url.Values
 	Timeline        []eventRow
+	Parties         []partyRow
 	Payments        []paymentRow
 	Total           string
 	Entered         []enteredRow
@@ -46,18 +52,66 @@ type casePage struct {
 	Steps           []stepRow
 	DeskOptions     []option
 	KindOptions     []option
-	Today           string // the date inputs' default, 2006-01-02
+	Today           string     // the date inputs' default, 2006-01-02
+	Defaults        url.Values // what an empty form shows: today's date
 	MaxEvidenceMB   int
 	MaxEvidenceLeft int
 }
 
 type option struct{ Value, Label string }
 
-type eventRow struct{ When, What string }
+// entryForm is a form that adds an entry, or changes the entry Ref names,
+// with the values it shows.
+type entryForm struct {
+	casePage
+	ID, Ref string
+	V       url.Values
+}
 
-type paymentRow struct{ When, Amount, Method, Account string }
+// Form returns the form id, filled with v, or with what was posted when
+// that form's input was wrong.
+func (p casePage) Form(id, ref string, v url.Values) entryForm {
+	if p.ErrorAt == id {
+		v = p.Posted
+	}
+	return entryForm{casePage: p, ID: id, Ref: ref, V: v}
+}
+
+// NoticeFor returns the notice when it is about the list (the form that
+// changed it was posted there), so it shows where the page opens.
+func (p casePage) NoticeFor(list string) string {
+	if form, _, _ := strings.Cut(p.Posted.Get("form"), "-"); form == list || p.Posted.Get("list") == list {
+		return p.Notice
+	}
+	return ""
+}
+
+// Failed reports whether the form id is the one whose input was wrong.
+func (p casePage) Failed(id string) bool { return p.ErrorAt == id }
+
+// row is what every listed entry has: how to change or remove it.
+type row struct {
+	Ref string
+	V   url.Values // the entry as its form's fields
+}
+
+type eventRow struct {
+	row
+	When, What string
+}
+
+type partyRow struct {
+	row
+	casefile.Party
+}
+
+type paymentRow struct {
+	row
+	When, Amount, Method, Account string
+}
 
 type enteredRow struct {
+	row
 	When, Where string
 	Kinds       []string
 }
@@ -67,7 +121,10 @@ type evidenceRow struct {
 	SizeText, ReceivedText string
 }
 
-type progressRow struct{ When, Desk, Reference, Result, Next string }
+type progressRow struct {
+	row
+	When, Desk, Reference, Result, Next string
+}
 
 type stepRow struct {
 	ID, Text, DoneAt string
@@ -169,6 +226,9 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request) {
 // case again, saying what was done (noticeKey) or what to fix.
 func (h *handler) changeCase(w http.ResponseWriter, r *http.Request, noticeKey string, fn func(c *casefile.Case, f url.Values) error) {
 	h.wholeCase(w, r, func(ck caseKeys, k casefile.Keys) {
+		if r.PostFormValue("ref") != "" && strings.HasPrefix(noticeKey, "case.added.") {
+			noticeKey = "case.changed"
+		}
 		err := h.store.Update(r.Context(), k, func(c *casefile.Case) error { return fn(c, r.PostForm) })
 		h.afterChange(w, r, ck, k, noticeKey, err)
 	})
@@ -204,6 +264,10 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, ck caseKeys
 	}
 	p := h.casePage(r, ck, c, exp)
 	p.Notice, p.Error = notice, errText
+	p.Posted = r.PostForm
+	if errText != "" {
+		p.ErrorAt = r.PostFormValue("form")
+	}
 	noStore(w)
 	h.render(w, r, status, "case.html", p)
 }
@@ -214,6 +278,7 @@ func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expir
 	lang := p.Lang
 	p.Created, p.Updated, p.Expires = timeText(c.Created, lang), timeText(c.Updated, lang), dateText(expires, lang)
 	p.Today = h.now().In(hours.Tokyo).Format(time.DateOnly)
+	p.Defaults = url.Values{"date": {p.Today}}
 	p.MaxEvidenceMB = casefile.MaxEvidenceBytes >> 20
 	p.MaxEvidenceLeft = casefile.MaxEntries - len(c.Evidence)
 	for _, t := range c.Types {
@@ -223,19 +288,29 @@ func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expir
 		}
 		p.Types = append(p.Types, label)
 	}
-	events := slices.Clone(c.Timeline)
-	slices.SortStableFunc(events, func(a, b casefile.Event) int { return a.At.Compare(b.At) })
-	for _, e := range events {
-		p.Timeline = append(p.Timeline, eventRow{When: momentText(e.At, lang), What: e.What})
+	for i, e := range c.Timeline {
+		v := url.Values{"date": {dateValue(e.At)}, "what": {e.What}}
+		if clock := e.At.In(hours.Tokyo).Format("15:04"); clock != "00:00" {
+			v.Set("time", clock)
+		}
+		p.Timeline = append(p.Timeline, eventRow{row: row{entryRef(i, e), v}, When: momentText(e.At, lang), What: e.What})
 	}
-	for _, m := range c.Payments {
-		p.Payments = append(p.Payments, paymentRow{When: dateText(m.At, lang), Amount: yenText(m.AmountJPY, lang), Method: m.Method, Account: m.Account})
+	slices.SortStableFunc(p.Timeline, func(a, b eventRow) int {
+		return c.Timeline[refPlace(a.Ref)].At.Compare(c.Timeline[refPlace(b.Ref)].At)
+	})
+	for i, pt := range c.Parties {
+		v := url.Values{"name": {pt.Name}, "url": {pt.URL}, "account": {pt.Account}, "phone": {pt.Phone}, "email": {pt.Email}, "address": {pt.Address}, "sns": {strings.Join(pt.SNS, " ")}}
+		p.Parties = append(p.Parties, partyRow{row: row{entryRef(i, pt), v}, Party: pt})
+	}
+	for i, m := range c.Payments {
+		v := url.Values{"amount": {strconv.FormatInt(m.AmountJPY, 10)}, "date": {dateValue(m.At)}, "method": {m.Method}, "account": {m.Account}}
+		p.Payments = append(p.Payments, paymentRow{row: row{entryRef(i, m), v}, When: dateText(m.At, lang), Amount: yenText(m.AmountJPY, lang), Method: m.Method, Account: m.Account})
 	}
 	if len(c.Payments) > 1 {
 		p.Total = yenText(c.TotalJPY(), lang)
 	}
-	for _, e := range c.Entered {
-		row := enteredRow{Where: e.Where}
+	for i, e := range c.Entered {
+		row := enteredRow{row: row{Ref: entryRef(i, e)}, Where: e.Where}
 		if !e.At.IsZero() {
 			row.When = dateText(e.At, lang)
 		}
@@ -247,8 +322,13 @@ func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expir
 	for _, e := range c.Evidence {
 		p.Evidence = append(p.Evidence, evidenceRow{Evidence: e, SizeText: bytesText(e.Size, lang), ReceivedText: timeText(e.Received, lang)})
 	}
-	for _, g := range c.Progress {
-		p.Progress = append(p.Progress, progressRow{When: dateText(g.At, lang), Desk: h.deskName(g.Desk, lang), Reference: g.Reference, Result: g.Result, Next: g.Next})
+	for i, g := range c.Progress {
+		v := url.Values{"date": {dateValue(g.At)}, "desk": {g.Desk}, "reference": {g.Reference}, "result": {g.Result}, "next": {g.Next}}
+		if h.kb.Desk(g.Desk) == nil {
+			v.Set("desk", "")
+			v.Set("desk_other", g.Desk)
+		}
+		p.Progress = append(p.Progress, progressRow{row: row{entryRef(i, g), v}, When: dateText(g.At, lang), Desk: h.deskName(g.Desk, lang), Reference: g.Reference, Result: g.Result, Next: g.Next})
 	}
 	for _, s := range c.Steps {
 		row := stepRow{ID: s.ID, Text: s.Text, Done: !s.Done.IsZero()}
@@ -264,6 +344,16 @@ func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expir
 		p.KindOptions = append(p.KindOptions, option{Value: kind, Label: text(lang, "kind."+kind)})
 	}
 	return p
+}
+
+// dateValue is a date as a date field holds it.
+func dateValue(t time.Time) string { return t.In(hours.Tokyo).Format(time.DateOnly) }
+
+// refPlace is the place in its list of the entry ref names.
+func refPlace(ref string) int {
+	n, _, _ := strings.Cut(ref, ":")
+	i, _ := strconv.Atoi(n)
+	return i
 }
 
 // enteredKinds lists the kinds of data a person may have typed in, in a

@@ -1,8 +1,13 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +28,7 @@ func (h *handler) addEvent(w http.ResponseWriter, r *http.Request) {
 		if what == "" {
 			return inputError{"case.err.what"}
 		}
-		c.Timeline = append(c.Timeline, casefile.Event{At: at, What: what})
-		return nil
+		return put(&c.Timeline, casefile.Event{At: at, What: what}, f.Get("ref"))
 	})
 }
 
@@ -44,8 +48,7 @@ func (h *handler) addParty(w http.ResponseWriter, r *http.Request) {
 		if p.Name+p.URL+p.Account+p.Phone+p.Email+p.Address == "" && p.SNS == nil {
 			return inputError{"case.err.party"}
 		}
-		c.Parties = append(c.Parties, p)
-		return nil
+		return put(&c.Parties, p, f.Get("ref"))
 	})
 }
 
@@ -59,12 +62,11 @@ func (h *handler) addPayment(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		c.Payments = append(c.Payments, casefile.Payment{
+		return put(&c.Payments, casefile.Payment{
 			AmountJPY: amount, At: at,
 			Method:  strings.TrimSpace(f.Get("method")),
 			Account: strings.TrimSpace(f.Get("account")),
-		})
-		return nil
+		}, f.Get("ref"))
 	})
 }
 
@@ -83,8 +85,7 @@ func (h *handler) addEntered(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		c.Entered = append(c.Entered, casefile.Entered{Where: strings.TrimSpace(f.Get("where")), What: kinds, At: at})
-		return nil
+		return put(&c.Entered, casefile.Entered{Where: strings.TrimSpace(f.Get("where")), What: kinds, At: at}, f.Get("ref"))
 	})
 }
 
@@ -102,14 +103,88 @@ func (h *handler) addProgress(w http.ResponseWriter, r *http.Request) {
 		if desk == "" {
 			return inputError{"case.err.desk"}
 		}
-		c.Progress = append(c.Progress, casefile.Progress{
+		return put(&c.Progress, casefile.Progress{
 			At: at, Desk: desk,
 			Reference: strings.TrimSpace(f.Get("reference")),
 			Result:    strings.TrimSpace(f.Get("result")),
 			Next:      strings.TrimSpace(f.Get("next")),
-		})
-		return nil
+		}, f.Get("ref"))
 	})
+}
+
+// removeEntry takes one entry off a case's list: the timeline, the other
+// side, payments, what was typed in, contacts with desks, or an evidence
+// file with its bytes.
+func (h *handler) removeEntry(w http.ResponseWriter, r *http.Request) {
+	h.wholeCase(w, r, func(ck caseKeys, k casefile.Keys) {
+		list, ref := r.PostFormValue("list"), r.PostFormValue("ref")
+		var err error
+		if list == "evidence" {
+			if err = h.store.RemoveEvidence(r.Context(), k, ref); errors.Is(err, casefile.ErrNotFound) {
+				err = inputError{"case.err.changed"}
+			}
+		} else {
+			err = h.store.Update(r.Context(), k, func(c *casefile.Case) error {
+				switch list {
+				case "timeline":
+					return remove(&c.Timeline, ref)
+				case "party":
+					return remove(&c.Parties, ref)
+				case "payment":
+					return remove(&c.Payments, ref)
+				case "entered":
+					return remove(&c.Entered, ref)
+				case "progress":
+					return remove(&c.Progress, ref)
+				}
+				return inputError{"case.err.changed"}
+			})
+		}
+		h.afterChange(w, r, ck, k, "case.removed", err)
+	})
+}
+
+// entryRef names entry i of a list for a later change: its place and a
+// digest of what it says, so that a form made before someone else changed
+// the list cannot change or remove the wrong entry.
+func entryRef[T any](i int, entry T) string {
+	b, _ := json.Marshal(entry)
+	sum := sha256.Sum256(b)
+	return strconv.Itoa(i) + ":" + hex.EncodeToString(sum[:6])
+}
+
+// refIndex finds the entry of list that ref names.
+func refIndex[T any](list []T, ref string) (int, error) {
+	n, _, ok := strings.Cut(ref, ":")
+	i, err := strconv.Atoi(n)
+	if !ok || err != nil || i < 0 || i >= len(list) || entryRef(i, list[i]) != ref {
+		return 0, inputError{"case.err.changed"}
+	}
+	return i, nil
+}
+
+// put adds entry to list, or puts it in place of the entry that ref names.
+func put[T any](list *[]T, entry T, ref string) error {
+	if ref == "" {
+		*list = append(*list, entry)
+		return nil
+	}
+	i, err := refIndex(*list, ref)
+	if err != nil {
+		return err
+	}
+	(*list)[i] = entry
+	return nil
+}
+
+// remove takes the entry that ref names off list.
+func remove[T any](list *[]T, ref string) error {
+	i, err := refIndex(*list, ref)
+	if err != nil {
+		return err
+	}
+	*list = slices.Delete(*list, i, i+1)
+	return nil
 }
 
 // markStep ticks a step of the plan off, or back on.

@@ -124,7 +124,7 @@ func TestSaveAndOpenCase(t *testing.T) {
 	code := saveCase(t, h, phishingText, "")
 	w := caseForm(t, h, "/case", code, "", nil)
 	wantPage(t, w, 200, "相談メモ", htmlText(phishingText), "保存期限", "2027年5月23日", "暗号化して保存しています",
-		`action="/case/timeline"`, `action="/case/evidence"`, `action="/case/sheet"`, `action="/case/delete"`)
+		`action="/case/timeline#tl-title"`, `action="/case/evidence#ev-title"`, `action="/case/sheet"`, `action="/case/delete"`)
 	// The code as people copy it: lower case, spaces, O for 0.
 	loose := strings.ToLower(strings.ReplaceAll(code, "-", " "))
 	wantPage(t, caseForm(t, h, "/case", loose, "", nil), 200, htmlText(phishingText))
@@ -182,6 +182,44 @@ func TestCasePassphrase(t *testing.T) {
 	}
 	wantPage(t, caseForm(t, h, "/case/timeline", code, "", url.Values{"date": {"2026-11-20"}, "what": {"x"}}), 403)
 	wantPage(t, caseForm(t, h, "/case/timeline", code, "さくら", url.Values{"date": {"2026-11-20"}, "what": {"SMSが届いた"}}), 200, "SMSが届いた")
+}
+
+// TestCaseEntriesChangeAndRemove: a person corrects an entry, removes one,
+// and a mistaken form comes back with the error beside it and what was
+// typed still in it.
+func TestCaseEntriesChangeAndRemove(t *testing.T) {
+	s, _ := caseServer(t, Config{})
+	h := s.Handler()
+	code := saveCase(t, h, phishingText, "")
+	caseForm(t, h, "/case/timeline", code, "", url.Values{"date": {"2026-11-20"}, "what": {"SMSが届いた"}})
+	caseForm(t, h, "/case/payment", code, "", url.Values{"date": {"2026-11-21"}, "amount": {"３９，８００円"}})
+	k, err := s.h.deriveKeys(t.Context(), code, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.h.store.Load(t.Context(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := entryRef(0, c.Timeline[0])
+	body := wantPage(t, caseForm(t, h, "/case/timeline", code, "", url.Values{"ref": {ref}, "date": {"2026-11-20"}, "what": {"銀行を名乗るSMSが届いた"}}), 200,
+		"直しました", "銀行を名乗るSMSが届いた")
+	if strings.Contains(body, "<strong>2026年11月20日（金）</strong> SMSが届いた") {
+		t.Error("the old entry is still there after the change")
+	}
+	// A form made before the change no longer fits the entry.
+	wantPage(t, caseForm(t, h, "/case/remove", code, "", url.Values{"list": {"timeline"}, "ref": {ref}}), 400, "ほかの画面で変わったか消されています")
+	c, _ = s.h.store.Load(t.Context(), k)
+	body = wantPage(t, caseForm(t, h, "/case/remove", code, "", url.Values{"list": {"payment"}, "ref": {entryRef(0, c.Payments[0])}}), 200, "消しました")
+	if strings.Contains(body, "39,800円") {
+		t.Error("the removed payment is still listed")
+	}
+	// A wrong date: the error stands beside the form, the text stays.
+	body = wantPage(t, caseForm(t, h, "/case/timeline", code, "", url.Values{"form": {"timeline"}, "date": {"あした"}, "what": {"電話がかかってきた"}}), 400,
+		`id="timeline-error"`, `href="#timeline"`, ">電話がかかってきた</textarea>")
+	if i, j := strings.Index(body, `id="timeline-error"`), strings.Index(body, `id="timeline-what"`); i < 0 || j < i {
+		t.Error("the error is not beside the form it belongs to")
+	}
 }
 
 func TestCaseEntries(t *testing.T) {

@@ -254,10 +254,13 @@ func TestBrowserCase(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#code"), strings.ToLower(code)),
 		chromedp.Click(chromedp.CSS("form.open button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#tl-title")))
-	do2(t, ctx, "timeline", chromedp.SetValue(chromedp.CSS("#tl-what"), "銀行を名乗るSMSが届いた"),
-		chromedp.SetValue(chromedp.CSS("#tl-time"), "21:15"),
-		chromedp.Click(chromedp.CSS(`form[action="/case/timeline"] button[type=submit]`)),
+	do2(t, ctx, "timeline", chromedp.SetValue(chromedp.CSS("#timeline-what"), "銀行を名乗るSMSが届いた"),
+		chromedp.SetValue(chromedp.CSS("#timeline-time"), "21:15"),
+		chromedp.Click(chromedp.CSS(`form#timeline button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".saved-notice")))
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "#tl-title") {
+		t.Errorf("after adding, the page is at %s, not back at the timeline", loc)
+	}
 	if main := readText(t, ctx, "main"); !strings.Contains(main, "銀行を名乗るSMSが届いた") || !strings.Contains(main, "時系列に追加しました") {
 		t.Error("the timeline entry is not on the case page")
 	}

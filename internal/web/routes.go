@@ -34,6 +34,7 @@ func (h *handler) routes(cfg Config) http.Handler {
 	mux.HandleFunc("POST /case/evidence", h.withStore(h.addEvidence))
 	mux.HandleFunc("POST /case/progress", h.withStore(h.addProgress))
 	mux.HandleFunc("POST /case/step", h.withStore(h.markStep))
+	mux.HandleFunc("POST /case/remove", h.withStore(h.removeEntry))
 	mux.HandleFunc("POST /case/renew", h.withStore(h.renewCase))
 	mux.HandleFunc("POST /case/delete", h.withStore(h.deleteCase))
 	mux.HandleFunc("POST /case/export", h.withStore(h.exportCase))
