@@ -53,6 +53,15 @@ type Case struct {
 	Request     string            `json:"request,omitempty"` // what the person asks the desk for
 }
 
+// TypeIDs returns the ids of the case's trouble types.
+func (c *Case) TypeIDs() []string {
+	ids := make([]string, len(c.Types))
+	for i, t := range c.Types {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
 // Type is a trouble type named by triage.
 type Type struct {
 	ID    string `json:"id"`

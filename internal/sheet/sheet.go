@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kakekomi/kakekomi/internal/casefile"
+	"github.com/kakekomi/kakekomi/internal/desks"
 	"github.com/kakekomi/kakekomi/internal/hours"
 )
 
@@ -17,6 +18,14 @@ import (
 type Section struct {
 	Title string
 	Lines []string
+	// Phones holds, for a line that names a phone, the number to dial
+	// ("" for the others), so that a screen can make it a call link.
+	Phones []string
+}
+
+// Desk is a desk to call, for the sheet's list of desks.
+type Desk struct {
+	Name, Phone, Hours string
 }
 
 // Sheet is the consultation sheet of a case at a moment.
@@ -127,6 +136,36 @@ func New(c *casefile.Case, now time.Time, deskName func(id string) string) *Shee
 	}
 	s.add("9. お願いしたいこと", []string{req})
 	return s
+}
+
+// DesksOf lists desk views as the sheet shows them.
+func DesksOf(views []desks.View) []Desk {
+	out := make([]Desk, len(views))
+	for i, v := range views {
+		out[i] = Desk{Name: v.Name, Phone: v.Phone, Hours: v.Hours}
+	}
+	return out
+}
+
+// AddDesks lists the desks to call, with their numbers and hours, as the
+// sheet's last section.
+func (s *Sheet) AddDesks(desks []Desk) {
+	if len(desks) == 0 {
+		return
+	}
+	sec := Section{Title: strconv.Itoa(len(s.Sections)+1) + ". 相談先の電話番号"}
+	for _, d := range desks {
+		line := d.Name
+		if d.Phone != "" {
+			line += "　" + d.Phone
+		}
+		if d.Hours != "" {
+			line += "（" + d.Hours + "）"
+		}
+		sec.Lines = append(sec.Lines, line)
+		sec.Phones = append(sec.Phones, d.Phone)
+	}
+	s.Sections = append(s.Sections, sec)
 }
 
 func (s *Sheet) add(title string, lines []string) {

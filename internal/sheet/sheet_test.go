@@ -89,6 +89,18 @@ func sampleCase(t *testing.T) *casefile.Case {
 	return c
 }
 
+func TestDesksSection(t *testing.T) {
+	s := New(sampleCase(t), t0, nil)
+	s.AddDesks([]Desk{{Name: "消費者ホットライン", Phone: "188", Hours: "平日 10:00〜16:00"}})
+	last := s.Sections[len(s.Sections)-1]
+	if last.Title != "10. 相談先の電話番号" || last.Phones[0] != "188" {
+		t.Errorf("desks section = %+v", last)
+	}
+	if txt := s.Text(80); !strings.Contains(txt, "消費者ホットライン　188（平日 10:00〜16:00）") {
+		t.Errorf("text sheet lacks the desk's number:\n%s", txt)
+	}
+}
+
 func TestTextHasEveryFact(t *testing.T) {
 	txt := New(sampleCase(t), t0, nil).Text(80)
 	for _, want := range []string{"相談シート", "2026年11月24日", "いつ: 2026年11月21日 10時30分 ごろから", "https://kakuyasu-watch.example/",

@@ -253,6 +253,19 @@ func (e *Engine) checkAnswers(answers map[string]string) error {
 	return nil
 }
 
+// CaseDesks returns the desks for a saved case: its trouble types and the
+// answers it was saved with, as they are at the moment at.
+func (e *Engine) CaseDesks(types []string, answers map[string]string, at time.Time, lang string) ([]Desk, error) {
+	if len(types) == 0 {
+		return []Desk{}, nil
+	}
+	r, err := e.Triage(Input{Types: types, At: at, Lang: lang, Context: Context{Answers: answers}})
+	if err != nil {
+		return nil, fmt.Errorf("desks of a case: %w", err)
+	}
+	return r.Desks, nil
+}
+
 // Triage reads one description.
 func (e *Engine) Triage(in Input) (*Result, error) {
 	if err := Check(in.Text); err != nil && !(errors.Is(err, ErrEmpty) && len(in.Types) > 0) {
