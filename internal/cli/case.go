@@ -197,17 +197,25 @@ func runCase(ctx context.Context, args []string, env Env) error {
 }
 
 // deskNames returns the knowledge base's lookup from a desk id to its name.
-func deskNames() (func(string) string, error) {
+// sheetOf builds the consultation sheet of c at now, with the desks of
+// its troubles and their numbers.
+func sheetOf(c *casefile.Case, now time.Time) (*sheet.Sheet, error) {
 	k, err := loadKB()
 	if err != nil {
 		return nil, err
 	}
-	return func(id string) string {
+	sh := sheet.New(c, now, func(id string) string {
 		if d := k.Desk(id); d != nil {
 			return d.Name.JA
 		}
 		return ""
-	}, nil
+	})
+	ds, err := triage.New(k).CaseDesks(c.TypeIDs(), c.Answers, now, "ja")
+	if err != nil {
+		return nil, err
+	}
+	sh.AddDesks(sheet.DesksOf(ds))
+	return sh, nil
 }
 
 // printNewCode shows a new case's code, once, with the warning to keep it.
@@ -330,11 +338,11 @@ func showCase(ctx context.Context, s *store.Store, k casefile.Keys, asJSON bool,
 		enc.SetIndent("", "  ")
 		return enc.Encode(c)
 	}
-	names, err := deskNames()
+	sh, err := sheetOf(c, env.Now())
 	if err != nil {
 		return err
 	}
-	io.WriteString(env.Stdout, sheet.New(c, env.Now(), names).Text(80))
+	io.WriteString(env.Stdout, sh.Text(80))
 	if len(c.Steps) > 0 {
 		fmt.Fprintf(env.Stdout, "\n■ やることのチェック（case add --step ID で済にします）\n")
 		for _, st := range c.Steps {
@@ -636,11 +644,10 @@ func caseSheet(ctx context.Context, cf *caseFlags, args []string, env Env) error
 	if err := cf.noMoreArgs(); err != nil {
 		return err
 	}
-	names, err := deskNames()
+	sh, err := sheetOf(c, env.Now())
 	if err != nil {
 		return err
 	}
-	sh := sheet.New(c, env.Now(), names)
 	switch {
 	case *pdfOut != "":
 		ttf, err := sheet.FindFont(*font)

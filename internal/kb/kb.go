@@ -318,7 +318,7 @@ type KB struct {
 	MinorSignals []Signal  // show that the person in trouble is a child (score >= 0.5)
 	Brands       []*Brand
 	Publishers   []*Publisher
-	Groups       []*Group // every type in exactly one
+	Groups       []*Group          // every type in exactly one
 	Holidays     map[string]string // YYYY-MM-DD to name
 	HolidayYears [2]int            // first and last year covered
 	// TypeModel ranks the trouble types of a description, with the label

@@ -42,6 +42,7 @@ type casePage struct {
 	// typed is lost.
 	ErrorAt         string
 	Posted          url.Values
+	Desks           []deskCard // the desks of the case's troubles, as they are now
 	Timeline        []eventRow
 	Parties         []partyRow
 	Payments        []paymentRow
@@ -279,6 +280,11 @@ func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expir
 	p.Created, p.Updated, p.Expires = timeText(c.Created, lang), timeText(c.Updated, lang), dateText(expires, lang)
 	p.Today = h.now().In(hours.Tokyo).Format(time.DateOnly)
 	p.Defaults = url.Values{"date": {p.Today}}
+	if ds, err := h.engine.CaseDesks(c.TypeIDs(), c.Answers, h.now(), lang); err == nil {
+		p.Desks = h.deskCards(ds, lang)
+	} else {
+		h.log.Error("desks of a case", "err", err)
+	}
 	p.MaxEvidenceMB = casefile.MaxEvidenceBytes >> 20
 	p.MaxEvidenceLeft = casefile.MaxEntries - len(c.Evidence)
 	for _, t := range c.Types {

@@ -18,10 +18,22 @@ type sheetPage struct {
 // showSheet shows the case's consultation sheet as a page to print.
 func (h *handler) showSheet(w http.ResponseWriter, r *http.Request) {
 	h.loadedCase(w, r, func(ck caseKeys, _ casefile.Keys, c *casefile.Case) {
-		p := sheetPage{page: newPage(r, "sheet.title"), caseKeys: ck, Sheet: sheet.New(c, h.now(), h.deskNameJA)}
+		p := sheetPage{page: newPage(r, "sheet.title"), caseKeys: ck, Sheet: h.caseSheet(c)}
 		p.Saved = true
 		h.render(w, r, http.StatusOK, "sheet.html", p)
 	})
+}
+
+// caseSheet builds the consultation sheet of c now, with the desks of its
+// troubles and their numbers.
+func (h *handler) caseSheet(c *casefile.Case) *sheet.Sheet {
+	sh := sheet.New(c, h.now(), h.deskNameJA)
+	if ds, err := h.engine.CaseDesks(c.TypeIDs(), c.Answers, h.now(), "ja"); err == nil {
+		sh.AddDesks(sheet.DesksOf(ds))
+	} else {
+		h.log.Error("desks of a case", "err", err)
+	}
+	return sh
 }
 
 // sheetPDF sends the consultation sheet as a PDF.
@@ -35,7 +47,7 @@ func (h *handler) sheetPDF(w http.ResponseWriter, r *http.Request) {
 			h.renderErrorText(w, r, http.StatusServiceUnavailable, text(requestLang(r), "sheet.err.font"))
 			return
 		}
-		pdf, err := sheet.New(c, h.now(), h.deskNameJA).PDF(ttf)
+		pdf, err := h.caseSheet(c).PDF(ttf)
 		if err != nil {
 			// The font library's errors may quote a character of the
 			// case, so the error itself is not logged.

@@ -125,6 +125,11 @@ func TestSaveAndOpenCase(t *testing.T) {
 	w := caseForm(t, h, "/case", code, "", nil)
 	wantPage(t, w, 200, "相談メモ", htmlText(phishingText), "保存期限", "2027年5月23日", "暗号化して保存しています",
 		`action="/case/timeline#tl-title"`, `action="/case/evidence#ev-title"`, `action="/case/sheet"`, `action="/case/delete"`)
+	// The desks of the case's troubles, with call links, and on its sheet.
+	if body := w.Body.String(); !strings.Contains(body, `id="desks-title"`) || !strings.Contains(body, `class="call" href="tel:`) {
+		t.Error("the case page lists no desk to call")
+	}
+	wantPage(t, caseForm(t, h, "/case/sheet", code, "", nil), 200, "相談先の電話番号", `href="tel:`)
 	// The code as people copy it: lower case, spaces, O for 0.
 	loose := strings.ToLower(strings.ReplaceAll(code, "-", " "))
 	wantPage(t, caseForm(t, h, "/case", loose, "", nil), 200, htmlText(phishingText))

@@ -31,7 +31,7 @@ var pageDeps = map[string][]string{
 	"error.html":  {"layout.html", "lang.html"},
 
 	"case_new.html":     {"layout.html", "lang.html", "case_keys.html"},
-	"case.html":         {"layout.html", "lang.html", "case_keys.html"},
+	"case.html":         {"layout.html", "lang.html", "case_keys.html", "desk.html"},
 	"case_delete.html":  {"layout.html", "lang.html", "case_keys.html"},
 	"case_deleted.html": {"layout.html", "lang.html"},
 	"sheet.html":        {"printable.html", "case_keys.html"},
@@ -70,6 +70,7 @@ func loadAssets() (map[string]asset, map[string]string) {
 
 var funcs = template.FuncMap{
 	"deref": func(b *bool) bool { return b != nil && *b },
+	"tel":   telURL,
 	// isWeb tells a web address from the knowledge base's other source
 	// references ("seed:S1"), which are shown as text.
 	"isWeb": func(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") },
