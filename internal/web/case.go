@@ -275,6 +275,7 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, ck caseKeys
 
 func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expires time.Time) casePage {
 	p := casePage{page: newPage(r, "case.title"), caseKeys: ck, Case: c}
+	p.switchByPost("/case", r.PostForm, []string{"code", "pass"})
 	p.Saved = true
 	lang := p.Lang
 	p.Created, p.Updated, p.Expires = timeText(c.Created, lang), timeText(c.Updated, lang), dateText(expires, lang)

@@ -125,6 +125,10 @@ func TestSaveAndOpenCase(t *testing.T) {
 	w := caseForm(t, h, "/case", code, "", nil)
 	wantPage(t, w, 200, "相談メモ", htmlText(phishingText), "保存期限", "2027年5月23日", "暗号化して保存しています",
 		`action="/case/timeline#tl-title"`, `action="/case/evidence#ev-title"`, `action="/case/sheet"`, `action="/case/delete"`)
+	// The language switch opens the same case in English.
+	if body := w.Body.String(); !strings.Contains(body, `class="lang-form" method="post" action="/case"`) || !strings.Contains(body, `name="code" value="`+code+`"`) {
+		t.Error("the language switch of a case page does not keep the case open")
+	}
 	// The desks of the case's troubles, with call links, and on its sheet.
 	if body := w.Body.String(); !strings.Contains(body, `id="desks-title"`) || !strings.Contains(body, `class="call" href="tel:`) {
 		t.Error("the case page lists no desk to call")

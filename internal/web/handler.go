@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +51,37 @@ type page struct {
 	Title     string
 	OtherLang string
 	SwitchURL string // the same page in the other language
-	Saved     bool   // the page shows a saved case, so the footer says so
+	// SwitchPost, when set, is the form that shows the same answer to a
+	// POST in the other language: it posts again what made the page.
+	SwitchPost *switchPost
+	Saved      bool // the page shows a saved case, so the footer says so
+}
+
+// switchPost is a form that posts Fields to Action.
+type switchPost struct {
+	Action string
+	Fields []hiddenField
+}
+
+type hiddenField struct{ Name, Value string }
+
+// switchByPost makes the language switch post the fields of form named in
+// keys, and those starting with one of prefixes, again to action in the
+// other language, so that a person who switches keeps the result or the
+// case they are looking at.
+func (p *page) switchByPost(action string, form url.Values, keys []string, prefixes ...string) {
+	sp := &switchPost{Action: action, Fields: []hiddenField{{"lang", p.OtherLang}}}
+	for k, vs := range form {
+		keep := slices.Contains(keys, k)
+		for _, pre := range prefixes {
+			keep = keep || strings.HasPrefix(k, pre)
+		}
+		if keep && len(vs) > 0 && vs[0] != "" {
+			sp.Fields = append(sp.Fields, hiddenField{k, vs[0]})
+		}
+	}
+	slices.SortFunc(sp.Fields[1:], func(a, b hiddenField) int { return strings.Compare(a.Name, b.Name) })
+	p.SwitchPost = sp
 }
 
 // T returns the page's words for key.

@@ -223,6 +223,9 @@ func (h *handler) showTypePlan(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) resultPage(r *http.Request, p plan, res *triage.Result) resultPage {
 	rp := resultPage{page: newPage(r, "result.title"), Text: p.text, Minor: p.in.Context.Minor, Result: res, CanSave: h.store != nil}
+	if r.Method == http.MethodPost {
+		rp.switchByPost("/triage", r.PostForm, []string{"text", "type", "minor"}, "a.")
+	}
 	if p.typ != nil {
 		rp.TypeID, rp.ChosenType = p.typ.ID, p.typ.Plain.In(rp.Lang)
 	}

@@ -254,6 +254,14 @@ func TestResultPage(t *testing.T) {
 
 func TestResultEnglish(t *testing.T) {
 	h := newServer(t, Config{}).Handler()
+	// The language switch of a result posts the description and answers
+	// again, so the person keeps the plan they were reading.
+	ja := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {phishingText}, "a.entered_what": {"password"}}), 200, `class="lang-form" method="post" action="/triage"`)
+	for _, field := range []string{`name="lang" value="en"`, `name="text" value="` + htmlText(phishingText), `name="a.entered_what" value="password"`} {
+		if !strings.Contains(ja[:strings.Index(ja, "<main")], field) {
+			t.Errorf("the language switch lacks %s", field)
+		}
+	}
 	wantPage(t, postForm(t, h, "/triage", url.Values{"text": {phishingText}, "lang": {"en"}}), 200, `<html lang="en">`, "Right now", "Where to get help")
 }
 
