@@ -131,8 +131,9 @@ func (k Keys) Seal(label string, plaintext []byte) []byte {
 	return k.aead.Seal(nonce, nonce, plaintext, []byte(k.Lookup+"\x00"+label))
 }
 
-// Open decrypts what Seal sealed with the same label. A wrong passphrase
-// gives ErrPassphrase.
+// Open decrypts what Seal sealed with the same label, in place: the
+// plaintext it returns overwrites sealed, so that opening a large evidence
+// file needs no second copy. A wrong passphrase gives ErrPassphrase.
 func (k Keys) Open(label string, sealed []byte) ([]byte, error) {
 	if k.aead == nil {
 		return nil, errors.New("keys not derived")
@@ -141,7 +142,7 @@ func (k Keys) Open(label string, sealed []byte) ([]byte, error) {
 	if len(sealed) < n+k.aead.Overhead() {
 		return nil, fmt.Errorf("%w: sealed data too short", ErrInvalid)
 	}
-	pt, err := k.aead.Open(nil, sealed[:n], sealed[n:], []byte(k.Lookup+"\x00"+label))
+	pt, err := k.aead.Open(sealed[n:n], sealed[:n], sealed[n:], []byte(k.Lookup+"\x00"+label))
 	if err != nil {
 		return nil, ErrPassphrase
 	}
