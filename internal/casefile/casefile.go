@@ -235,10 +235,15 @@ func (c *Case) Validate() error {
 		}
 	}
 	var total int64
+	ids := make(map[string]bool, len(c.Evidence))
 	for i, e := range c.Evidence {
 		if !isHex(e.ID, 16) || !isHex(e.SHA256, 64) || e.Size < 0 || e.Size > MaxEvidenceBytes {
 			errs = append(errs, fmt.Errorf("evidence %d: bad id, hash or size", i+1))
 		}
+		if ids[e.ID] {
+			errs = append(errs, fmt.Errorf("evidence %d: id repeated", i+1))
+		}
+		ids[e.ID] = true
 		field("evidence", e.Name)
 		field("evidence", e.Note)
 		total += e.Size

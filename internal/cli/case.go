@@ -785,7 +785,12 @@ func caseImport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 	if err != nil {
 		return fmt.Errorf("case import: %w", err)
 	}
-	b, err := casefile.ReadBundle(f, fi.Size())
+	if fi.Size() > casefile.MaxExportBytes {
+		return caseError("import", fmt.Errorf("%w: %d bytes", casefile.ErrTooLarge, fi.Size()))
+	}
+	// Read as a stream: case.json now, each evidence file as the store
+	// takes it, so memory holds one file at a time.
+	b, err := casefile.ReadBundle(f)
 	if err != nil {
 		return caseError("import", err)
 	}

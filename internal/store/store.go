@@ -106,9 +106,10 @@ const (
 	evidencePrefx = "evidence/"
 )
 
-// Create saves a new case with the bytes of its evidence (keyed by
-// evidence id), expiring at expires. When Create returns nil the case is
-// on disk.
+// Create saves a new case with its evidence files, expiring at expires.
+// It takes the files from b.File one at a time, inside the transaction, so
+// a failure there (an import found broken half-way) leaves nothing behind.
+// When Create returns nil the case is on disk.
 func (s *Store) Create(ctx context.Context, k casefile.Keys, b casefile.Bundle, expires time.Time) error {
 	if err := b.Case.Validate(); err != nil {
 		return err
@@ -123,9 +124,12 @@ func (s *Store) Create(ctx context.Context, k casefile.Keys, b casefile.Bundle, 
 			return err
 		}
 		for _, e := range b.Case.Evidence {
-			data, ok := b.Files[e.ID]
-			if !ok {
+			if b.File == nil {
 				return fmt.Errorf("evidence %s has no file", e.ID)
+			}
+			data, err := b.File(e)
+			if err != nil {
+				return err
 			}
 			if err := e.Verify(data); err != nil {
 				return err
@@ -303,19 +307,15 @@ func (s *Store) evidence(ctx context.Context, k casefile.Keys, e casefile.Eviden
 	return data, nil
 }
 
-// Bundle returns the case with all its evidence bytes, for export.
+// Bundle returns the case, for export, with a File that reads its
+// evidence files one at a time. Each is sealed whole, so one evidence file
+// (at most casefile.MaxEvidenceBytes) is in memory at a time.
 func (s *Store) Bundle(ctx context.Context, k casefile.Keys) (casefile.Bundle, error) {
 	c, err := s.Load(ctx, k)
 	if err != nil {
 		return casefile.Bundle{}, err
 	}
-	b := casefile.Bundle{Case: c, Files: make(map[string][]byte, len(c.Evidence))}
-	for _, e := range c.Evidence {
-		if b.Files[e.ID], err = s.evidence(ctx, k, e); err != nil {
-			return casefile.Bundle{}, err
-		}
-	}
-	return b, nil
+	return casefile.Bundle{Case: c, File: func(e casefile.Evidence) ([]byte, error) { return s.evidence(ctx, k, e) }}, nil
 }
 
 // Renew moves the case's expiry to expires.

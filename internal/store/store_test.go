@@ -295,7 +295,7 @@ func TestExportImport(t *testing.T) {
 		if err := casefile.WriteBundle(&zipped, b, t0); err != nil {
 			t.Fatal(err)
 		}
-		back, err := casefile.ReadBundle(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+		back, err := casefile.ReadBundle(bytes.NewReader(zipped.Bytes()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,6 +306,40 @@ func TestExportImport(t *testing.T) {
 		got, err := s.Evidence(ctx, k2, back.Case.Evidence[0].ID)
 		if err != nil || !bytes.Equal(got, png) {
 			t.Errorf("imported evidence: %v", err)
+		}
+	})
+}
+
+// TestCreateKeepsNothingOfAFailedImport checks that a case whose files
+// fail half-way (an import found broken at its second file) leaves
+// neither the case nor its first file behind.
+func TestCreateKeepsNothingOfAFailedImport(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		c := newCase(t)
+		for _, name := range []string{"a.txt", "b.txt"} {
+			e, err := casefile.NewEvidence(name, []byte("メールの本文 "+name), t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Evidence = append(c.Evidence, e)
+		}
+		broken := errors.New("the export is broken")
+		b := casefile.Bundle{Case: c, File: func(e casefile.Evidence) ([]byte, error) {
+			if e.ID == c.Evidence[1].ID {
+				return nil, broken
+			}
+			return []byte("メールの本文 a.txt"), nil
+		}}
+		k := mustKeys(t, casefile.NewCode(), "")
+		if err := s.Create(ctx, k, b, t0.Add(time.Hour)); !errors.Is(err, broken) {
+			t.Fatalf("create = %v, want the file's error", err)
+		}
+		var cases, files int
+		s.db.QueryRow(`SELECT COUNT(*) FROM cases WHERE lookup = $1`, k.Lookup).Scan(&cases)
+		s.db.QueryRow(`SELECT COUNT(*) FROM evidence WHERE lookup = $1`, k.Lookup).Scan(&files)
+		if cases != 0 || files != 0 {
+			t.Errorf("%d cases and %d files kept of a failed import", cases, files)
 		}
 	})
 }

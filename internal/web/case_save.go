@@ -8,8 +8,9 @@ import (
 	"github.com/kakekomi/kakekomi/internal/casefile"
 )
 
-// importLimit bounds an uploaded export: the largest case and its files.
-const importLimit = casefile.MaxCaseBytes + 32<<20
+// importLimit bounds an uploaded export: the largest export and the form
+// around it.
+const importLimit = casefile.MaxExportBytes + 1<<20
 
 // uploadMemory is how much of a multipart form is kept in memory; the
 // rest goes to temporary files, removed when the request ends.
@@ -79,13 +80,13 @@ func (h *handler) saveCase(w http.ResponseWriter, r *http.Request) {
 func (h *handler) importCase(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	if r.ContentLength > importLimit {
-		h.renderErrorText(w, r, http.StatusRequestEntityTooLarge, text(requestLang(r), "import.err.too_big"))
+		h.importFailed(w, r, casefile.ErrTooLarge)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, importLimit)
 	if err := r.ParseMultipartForm(uploadMemory); err != nil {
 		if formStatus(err) == http.StatusRequestEntityTooLarge {
-			h.renderErrorText(w, r, http.StatusRequestEntityTooLarge, text(requestLang(r), "import.err.too_big"))
+			h.importFailed(w, r, casefile.ErrTooLarge)
 			return
 		}
 		h.renderError(w, r, http.StatusBadRequest)
@@ -104,16 +105,31 @@ func (h *handler) importCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	b, err := casefile.ReadBundle(f, hdr.Size)
-	switch {
-	case errors.Is(err, casefile.ErrTooLarge):
-		h.renderErrorText(w, r, http.StatusRequestEntityTooLarge, text(lang, "import.err.too_big"))
+	if hdr.Size > casefile.MaxExportBytes {
+		h.importFailed(w, r, casefile.ErrTooLarge)
 		return
-	case err != nil:
-		h.renderErrorText(w, r, http.StatusBadRequest, text(lang, "import.err.bad"))
+	}
+	// case.json comes first: a file that is no export is refused before
+	// the keys cost their Argon2id; the evidence is read by createCase.
+	b, err := casefile.ReadBundle(f)
+	if err != nil {
+		h.importFailed(w, r, err)
 		return
 	}
 	h.createCase(w, r, b, pass, newCasePage{Imported: true, Evidence: len(b.Case.Evidence), Emergency: b.Case.Emergency})
+}
+
+// importFailed answers an import whose export was refused, saying why.
+func (h *handler) importFailed(w http.ResponseWriter, r *http.Request, err error) {
+	lang := requestLang(r)
+	switch {
+	case errors.Is(err, casefile.ErrTooLarge):
+		h.renderErrorText(w, r, http.StatusRequestEntityTooLarge, textf(lang, "import.err.too_big", casefile.MaxCaseBytes>>20))
+	case errors.Is(err, casefile.ErrInvalid):
+		h.renderErrorText(w, r, http.StatusBadRequest, text(lang, "import.err.bad"))
+	default:
+		h.caseFailed(w, r, caseKeys{}, err)
+	}
 }
 
 // createCase stores b under a new code and shows the code.
@@ -126,7 +142,11 @@ func (h *handler) createCase(w http.ResponseWriter, r *http.Request, b casefile.
 	}
 	expires := h.now().Add(casefile.DefaultTTL)
 	if err := h.store.Create(r.Context(), k, b, expires); err != nil {
-		h.caseFailed(w, r, caseKeys{}, err)
+		if p.Imported { // the export's files were read only now
+			h.importFailed(w, r, err)
+		} else {
+			h.caseFailed(w, r, caseKeys{}, err)
+		}
 		return
 	}
 	p.page = newPage(r, "saved.title")

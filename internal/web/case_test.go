@@ -372,8 +372,8 @@ func TestExportImportCase(t *testing.T) {
 		t.Fatalf("export: %d %v", w.Code, w.Header())
 	}
 	zip := w.Body.Bytes()
-	b, err := casefile.ReadBundle(bytes.NewReader(zip), int64(len(zip)))
-	if err != nil || b.Case.Description != phishingText || len(b.Files) != 1 {
+	b, err := casefile.ReadBundle(bytes.NewReader(zip))
+	if err != nil || b.Case.Description != phishingText || len(b.Case.Evidence) != 1 {
 		t.Fatalf("the export does not read back: %v", err)
 	}
 
