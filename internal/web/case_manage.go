@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/kakekomi/kakekomi/internal/casefile"
@@ -47,20 +46,25 @@ func (h *handler) deleteCase(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// exportCase sends the case with its files as a ZIP.
+// exportCase sends the case with its files as a ZIP, written to the
+// answer entry by entry as the files are read, so one evidence file at a
+// time is in memory.
 func (h *handler) exportCase(w http.ResponseWriter, r *http.Request) {
 	h.wholeCase(w, r, func(ck caseKeys, k casefile.Keys) {
+		// Loading the case checks the keys while an error page can still
+		// be sent.
 		b, err := h.store.Bundle(r.Context(), k)
 		if err != nil {
 			h.caseFailed(w, r, ck, err)
 			return
 		}
-		var buf bytes.Buffer
-		if err := casefile.WriteBundle(&buf, b, h.now()); err != nil {
-			h.caseFailed(w, r, ck, err)
-			return
+		setDownload(w, "application/zip", "kakekomi-case.zip")
+		if err := casefile.WriteBundle(w, b, h.now()); err != nil {
+			// The answer has begun as a 200: break the connection, so the
+			// download fails instead of ending in a ZIP that looks whole.
+			h.log.Error("case export broken off", "err", err)
+			panic(http.ErrAbortHandler)
 		}
-		download(w, "application/zip", "kakekomi-case.zip", buf.Bytes())
 	})
 }
 
@@ -80,9 +84,15 @@ func (h *handler) wholeCase(w http.ResponseWriter, r *http.Request, fn func(case
 	fn(ck, k)
 }
 
-// download sends a file to save. The name says nothing about the case.
+// download sends a file to save.
 func download(w http.ResponseWriter, contentType, name string, body []byte) {
+	setDownload(w, contentType, name)
+	w.Write(body)
+}
+
+// setDownload sets the headers of a file to save. The name says nothing
+// about the case.
+func setDownload(w http.ResponseWriter, contentType, name string) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Write(body)
 }
