@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -167,6 +166,18 @@ func caseMessage(err error) string {
 	return err.Error()
 }
 
+// importError reports an export that case import refused, in words, with
+// the detail for whoever made the file.
+func importError(err error) error {
+	switch {
+	case errors.Is(err, casefile.ErrTooLarge):
+		return usagef("case import: ファイルが大きすぎるか、開くと大きくなりすぎるため、読み込めません。読み込めるのは、証拠のファイルが合わせて%dMBまでの相談メモです（詳しく: %v）。", casefile.MaxCaseBytes>>20, err)
+	case errors.Is(err, casefile.ErrInvalid):
+		return usagef("case import: このファイルは読み込めません。kakekomi で書き出したZIPファイルを、そのまま指定してください（詳しく: %v）。", err)
+	}
+	return caseError("import", err)
+}
+
 // caseError reports err, as a usage error when the person can fix it.
 func caseError(cmd string, err error) error {
 	if errors.Is(err, casefile.ErrNotFound) || errors.Is(err, casefile.ErrBadCode) || errors.Is(err, casefile.ErrPassphrase) || errors.Is(err, casefile.ErrInvalid) || errors.Is(err, casefile.ErrTooLarge) {
@@ -270,7 +281,7 @@ func caseNew(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	if err != nil {
 		return caseError("new", err)
 	}
-	code, expires, err := cf.create(ctx, env, "new", casefile.Bundle{Case: c}, pass, ttl)
+	code, expires, err := cf.create(ctx, env, casefile.Bundle{Case: c}, pass, ttl, func(err error) error { return caseError("new", err) })
 	if err != nil {
 		return err
 	}
@@ -561,15 +572,21 @@ func readFileLimit(name string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// writeFileAtomic writes data to name through a temporary file and a
-// rename, so a crash never leaves half a file under the name.
-func writeFileAtomic(name string, data []byte) error {
+// writeFileAtomic writes a file called name with write, through a
+// temporary file and a rename, so that neither a crash nor a failure
+// half-way ever leaves part of a file under the name.
+func writeFileAtomic(name string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(name), ".kakekomi-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -584,8 +601,9 @@ func writeFileAtomic(name string, data []byte) error {
 }
 
 // create saves b as a new case under a fresh code, kept for ttl, and
-// returns the code and when the case expires.
-func (cf *caseFlags) create(ctx context.Context, env Env, cmd string, b casefile.Bundle, pass string, ttl time.Duration) (string, time.Time, error) {
+// returns the code and when the case expires. explain words the store's
+// refusal for the command.
+func (cf *caseFlags) create(ctx context.Context, env Env, b casefile.Bundle, pass string, ttl time.Duration, explain func(error) error) (string, time.Time, error) {
 	code := casefile.NewCode()
 	k, err := casefile.DeriveKeys(code, pass)
 	if err != nil {
@@ -598,7 +616,7 @@ func (cf *caseFlags) create(ctx context.Context, env Env, cmd string, b casefile
 	defer s.Close()
 	expires := env.Now().Add(ttl)
 	if err := s.Create(ctx, k, b, expires); err != nil {
-		return "", time.Time{}, caseError(cmd, err)
+		return "", time.Time{}, explain(err)
 	}
 	return code, expires, nil
 }
@@ -658,7 +676,11 @@ func caseSheet(ctx context.Context, cf *caseFlags, args []string, env Env) error
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(*pdfOut, pdf); err != nil {
+		err = writeFileAtomic(*pdfOut, func(w io.Writer) error {
+			_, err := w.Write(pdf)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("case sheet: %w", err)
 		}
 		fmt.Fprintf(env.Stdout, "相談シートを %s に保存しました。印刷して窓口に持って行けます。\n", *pdfOut)
@@ -750,11 +772,9 @@ func caseExport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 	if err != nil {
 		return caseError("export", err)
 	}
-	var buf bytes.Buffer
-	if err := casefile.WriteBundle(&buf, b, env.Now()); err != nil {
-		return err
-	}
-	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+	// Written entry by entry, one evidence file in memory at a time.
+	err = writeFileAtomic(out, func(w io.Writer) error { return casefile.WriteBundle(w, b, env.Now()) })
+	if err != nil {
 		return fmt.Errorf("case export: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "%s に書き出しました。\n！ このファイルは暗号化されていません。人に見られない所に置き、要らなくなったら消してください。\n", out)
@@ -786,15 +806,15 @@ func caseImport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 		return fmt.Errorf("case import: %w", err)
 	}
 	if fi.Size() > casefile.MaxExportBytes {
-		return caseError("import", fmt.Errorf("%w: %d bytes", casefile.ErrTooLarge, fi.Size()))
+		return importError(fmt.Errorf("%w: %d bytes", casefile.ErrTooLarge, fi.Size()))
 	}
 	// Read as a stream: case.json now, each evidence file as the store
 	// takes it, so memory holds one file at a time.
 	b, err := casefile.ReadBundle(f)
 	if err != nil {
-		return caseError("import", err)
+		return importError(err)
 	}
-	code, expires, err := cf.create(ctx, env, "import", b, pass, ttl)
+	code, expires, err := cf.create(ctx, env, b, pass, ttl, importError)
 	if err != nil {
 		return err
 	}

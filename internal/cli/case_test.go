@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"log/slog"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kakekomi/kakekomi/internal/store"
 )
 
 // caseEnv runs case commands in-process with a data folder, a clock and
@@ -189,4 +192,78 @@ func cyberDesk(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return "2026年11月23日　" + k.Desk("police_cyber_desk").Name.JA
+}
+
+// TestCaseImportRefuses checks that an export made to exhaust memory, and
+// one that was changed, are refused in words with exit status 2, and that
+// nothing of them is kept.
+func TestCaseImportRefuses(t *testing.T) {
+	e := newCaseEnv(t)
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "case.json", Method: zip.Deflate})
+	w.Write(bytes.Repeat([]byte(" "), 20<<20)) // 20 KiB deflated
+	zw.Close()
+	bombPath := filepath.Join(e.dir, "bomb.zip")
+	os.WriteFile(bombPath, bomb.Bytes(), 0o600)
+	if c, _, errOut := e.run("", "import", bombPath); c != 2 || !strings.Contains(errOut, "開くと大きくなりすぎる") {
+		t.Errorf("import of a ZIP bomb: exit %d, %s", c, errOut)
+	}
+
+	code := newCode(t, e.must("", "new", "フリマで買ったチケットが届かない"))
+	note := filepath.Join(e.dir, "note.txt")
+	os.WriteFile(note, []byte("取引メッセージの写し"), 0o600)
+	e.must("", "evidence", code, note)
+	good := filepath.Join(e.dir, "good.zip")
+	e.must("", "export", code, good)
+	data, _ := os.ReadFile(good)
+	changed := filepath.Join(e.dir, "changed.zip")
+	os.WriteFile(changed, bytes.Replace(data, []byte("case.json"), []byte("case.jsom"), 1), 0o600)
+	if c, _, errOut := e.run("", "import", changed); c != 2 || !strings.Contains(errOut, "このファイルは読み込めません") {
+		t.Errorf("import of a changed export: exit %d, %s", c, errOut)
+	}
+	if n := countCases(t, e); n != 1 {
+		t.Errorf("%d cases after refused imports, want the one made", n)
+	}
+}
+
+// TestCaseExportFailing checks that an export failing half-way leaves no
+// file, whole or partial, where it was to go.
+func TestCaseExportFailing(t *testing.T) {
+	e := newCaseEnv(t)
+	code := newCode(t, e.must("", "new", "フリマで買ったチケットが届かない"))
+	note := filepath.Join(e.dir, "note.txt")
+	os.WriteFile(note, []byte("取引メッセージの写し"), 0o600)
+	e.must("", "evidence", code, note)
+	s, err := store.Open(context.Background(), filepath.Join(e.dir, store.DefaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.DB().Exec(`UPDATE evidence SET data = $1`, []byte("spoiled"))
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "case.zip")
+	if c, _, _ := e.run("", "export", code, out); c != 1 {
+		t.Errorf("export of a spoiled case: exit %d, want 1", c)
+	}
+	if left, _ := os.ReadDir(filepath.Dir(out)); len(left) != 0 {
+		t.Errorf("a failed export left %v", left)
+	}
+}
+
+// countCases counts the cases in e's store.
+func countCases(t *testing.T, e *caseEnv) int {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(e.dir, store.DefaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM cases`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
