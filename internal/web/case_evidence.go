@@ -25,15 +25,26 @@ func (h *handler) addEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, evidenceLimit)
-	if err := r.ParseMultipartForm(uploadMemory); err != nil {
-		if formStatus(err) == http.StatusRequestEntityTooLarge {
+	var (
+		name string
+		data []byte
+	)
+	found, err := readUpload(r, "file", func(filename string, body io.Reader) error {
+		// In memory, no more than the largest file: the file is sealed
+		// whole, and nothing of it may reach the disk in the clear.
+		name = filename
+		var err error
+		data, err = io.ReadAll(io.LimitReader(body, casefile.MaxEvidenceBytes+1))
+		return err
+	})
+	if err != nil {
+		if uploadStatus(err) == http.StatusRequestEntityTooLarge {
 			tooBig()
 			return
 		}
 		h.renderError(w, r, http.StatusBadRequest)
 		return
 	}
-	defer r.MultipartForm.RemoveAll()
 	ck, k, err := h.unlock(r)
 	if err != nil {
 		h.caseFailed(w, r, ck, err)
@@ -43,16 +54,9 @@ func (h *handler) addEvidence(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, key string, args ...any) {
 		h.renderCase(w, r, ck, k, status, "", textf(lang, key, args...))
 	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		fail(http.StatusBadRequest, "evidence.err.no_file")
-		return
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, casefile.MaxEvidenceBytes+1))
 	switch {
-	case err != nil:
-		h.renderError(w, r, http.StatusBadRequest)
+	case !found:
+		fail(http.StatusBadRequest, "evidence.err.no_file")
 		return
 	case len(data) == 0:
 		fail(http.StatusBadRequest, "evidence.err.empty")
@@ -78,7 +82,7 @@ func (h *handler) addEvidence(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusRequestEntityTooLarge, "evidence.err.total", casefile.MaxCaseBytes>>20)
 		return
 	}
-	e, err := h.store.AddEvidence(r.Context(), k, hdr.Filename, data, strings.TrimSpace(r.PostFormValue("note")))
+	e, err := h.store.AddEvidence(r.Context(), k, name, data, strings.TrimSpace(r.PostFormValue("note")))
 	switch {
 	case errors.Is(err, casefile.ErrInvalid):
 		// The count and size were checked above, so it is the type.

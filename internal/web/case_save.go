@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"unicode/utf8"
 
@@ -11,10 +12,6 @@ import (
 // importLimit bounds an uploaded export: the largest export and the form
 // around it.
 const importLimit = casefile.MaxExportBytes + 1<<20
-
-// uploadMemory is how much of a multipart form is kept in memory; the
-// rest goes to temporary files, removed when the request ends.
-const uploadMemory = 1 << 20
 
 // newCasePage is the page of case_new.html: the new case's code, shown
 // this once.
@@ -76,7 +73,9 @@ func (h *handler) saveCase(w http.ResponseWriter, r *http.Request) {
 }
 
 // importCase reads an exported ZIP and saves it as a new case with a new
-// code: the old code stays with the old case.
+// code: the old code stays with the old case. The upload waits in an
+// encrypted spill (it may be far larger than memory should hold); then it
+// is read entry by entry into the store, one evidence file at a time.
 func (h *handler) importCase(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	if r.ContentLength > importLimit {
@@ -84,34 +83,45 @@ func (h *handler) importCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, importLimit)
-	if err := r.ParseMultipartForm(uploadMemory); err != nil {
-		if formStatus(err) == http.StatusRequestEntityTooLarge {
-			h.importFailed(w, r, casefile.ErrTooLarge)
-			return
-		}
+	sp, err := newSpill()
+	if err != nil {
+		h.caseFailed(w, r, caseKeys{}, err)
+		return
+	}
+	defer sp.Close()
+	found, err := readUpload(r, "bundle", func(_ string, body io.Reader) error {
+		_, err := io.Copy(sp, body)
+		return err
+	})
+	switch {
+	case errors.Is(err, errSpill):
+		h.caseFailed(w, r, caseKeys{}, err)
+		return
+	case err != nil && uploadStatus(err) == http.StatusRequestEntityTooLarge:
+		h.importFailed(w, r, casefile.ErrTooLarge)
+		return
+	case err != nil:
 		h.renderError(w, r, http.StatusBadRequest)
 		return
 	}
-	defer r.MultipartForm.RemoveAll()
 	lang := requestLang(r)
 	pass, err := readPassphrase(r)
 	if err != nil {
 		h.renderErrorText(w, r, http.StatusBadRequest, text(lang, err.(inputError).key))
 		return
 	}
-	f, hdr, err := r.FormFile("bundle")
-	if err != nil {
+	if !found {
 		h.renderErrorText(w, r, http.StatusBadRequest, text(lang, "import.err.no_file"))
 		return
 	}
-	defer f.Close()
-	if hdr.Size > casefile.MaxExportBytes {
-		h.importFailed(w, r, casefile.ErrTooLarge)
+	src, err := sp.Reader()
+	if err != nil {
+		h.caseFailed(w, r, caseKeys{}, err)
 		return
 	}
 	// case.json comes first: a file that is no export is refused before
 	// the keys cost their Argon2id; the evidence is read by createCase.
-	b, err := casefile.ReadBundle(f)
+	b, err := casefile.ReadBundle(src)
 	if err != nil {
 		h.importFailed(w, r, err)
 		return

@@ -1,14 +1,19 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kakekomi/kakekomi/internal/casefile"
@@ -91,5 +96,102 @@ func TestExportBrokenOff(t *testing.T) {
 	}
 	if len(got) < 1<<20 {
 		t.Errorf("only %d bytes came before the break: the test should break a download under way", len(got))
+	}
+}
+
+// bombZip is an export whose case.json is 32 MiB of white space: 32 KiB
+// deflated.
+func bombZip(t *testing.T) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "case.json", Method: zip.Deflate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spaces := bytes.Repeat([]byte(" "), 1<<20)
+	for range 32 {
+		w.Write(spaces)
+	}
+	zw.Close()
+	return b.Bytes()
+}
+
+func TestImportRefusesZipBombs(t *testing.T) {
+	s, _ := caseServer(t, Config{})
+	h := s.Handler()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("bundle", "bomb.zip")
+	fw.Write(bombZip(t))
+	mw.Close()
+	// Eight at once, as in the report that took the server to 3.4 GB.
+	var wg sync.WaitGroup
+	answers := make([]*httptest.ResponseRecorder, 8)
+	for i := range answers {
+		wg.Go(func() {
+			answers[i] = do(t, h, request{method: "POST", target: "/cases/import", contentType: mw.FormDataContentType(), body: body.String()})
+		})
+	}
+	wg.Wait()
+	for _, w := range answers {
+		wantPage(t, w, 413, "開くと大きくなりすぎる", "合わせて200MBまで")
+	}
+	var n int
+	if err := s.h.store.DB().QueryRow(`SELECT count(*) FROM cases`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d cases kept of refused imports (%v)", n, err)
+	}
+}
+
+// TestUploadsLeaveNoTempFiles checks that uploads larger than
+// ParseMultipartForm keeps in memory leave nothing in the temporary folder.
+func TestUploadsLeaveNoTempFiles(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	s, _ := caseServer(t, Config{})
+	h := s.Handler()
+	code := saveCase(t, h, phishingText, "")
+	wantPage(t, upload(t, h, "/case/evidence", url.Values{"code": {code}, "note": {"画面"}}, "file", "big.png", randomPNG(1, 5<<20)), 200, "画面")
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	zipped, err := export(t, srv, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPage(t, upload(t, h, "/cases/import", nil, "bundle", "kakekomi-case.zip", zipped), 200, "証拠のファイル 1件")
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("uploads left %d files in the temporary folder: %v", len(left), left)
+	}
+}
+
+// TestSpill checks that a spilled upload has no name while it lives, holds
+// nothing readable, and reads back whole.
+func TestSpill(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	sp, err := newSpill()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	secret := strings.Repeat("振込先 サンプル銀行 普通 1234567 ", 1000)
+	if _, err := io.Copy(sp, strings.NewReader(secret)); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the spill has a name: %v", left)
+	}
+	raw := make([]byte, len(secret))
+	if _, err := sp.f.ReadAt(raw, 0); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("サンプル銀行")) {
+		t.Error("the spill holds the upload in the clear")
+	}
+	r, err := sp.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := io.ReadAll(r); err != nil || string(back) != secret {
+		t.Errorf("read back %d bytes, %v", len(back), err)
 	}
 }
