@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,12 +14,13 @@ import (
 // Bundle is a case with its evidence files: what an export holds.
 type Bundle struct {
 	Case *Case
-	// File returns the bytes of one of Case.Evidence, checked against its
-	// size and SHA-256. It is called for each evidence item in turn, in
-	// the order of Case.Evidence, and what it returns need only stay valid
-	// until the next call, so that a whole case is never in memory. It is
-	// nil when the case has no evidence.
-	File func(Evidence) ([]byte, error)
+	// File opens one of Case.Evidence for reading, so that no file need be
+	// in memory whole. It is called for each evidence item in turn, in the
+	// order of Case.Evidence, and each file is read to its end before the
+	// next is opened: the end checks the file against its size and
+	// SHA-256, and reports any fault there as the error instead of io.EOF.
+	// File is nil when the case has no evidence.
+	File func(Evidence) (io.Reader, error)
 }
 
 // manifest is manifest.json of an exported case.
@@ -41,25 +43,26 @@ func evidencePath(e Evidence) string { return "evidence/" + e.ID + "-" + CleanNa
 
 // WriteBundle writes b to w as a ZIP, one entry after the other as it
 // goes: case.json, the evidence files in the order of b.Case.Evidence, and
-// manifest.json with the size and SHA-256 of every other entry. At most one
-// evidence file is in memory at a time. When WriteBundle fails, what it
-// wrote is not a whole export.
+// manifest.json with the size and SHA-256 of every other entry. The
+// evidence files are copied as they are read, never whole in memory. When
+// WriteBundle fails, what it wrote is not a whole export.
 func WriteBundle(w io.Writer, b Bundle, now time.Time) error {
 	if err := b.Case.Validate(); err != nil {
 		return err
 	}
 	zw := zip.NewWriter(w)
 	m := manifest{Format: bundleFormat, Version: 1, Exported: now}
-	add := func(name string, data []byte) (manifestFile, error) {
+	add := func(name string, r io.Reader) (manifestFile, error) {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: now})
 		if err != nil {
 			return manifestFile{}, fmt.Errorf("export %s: %w", name, err)
 		}
-		if _, err := fw.Write(data); err != nil {
+		h := sha256.New()
+		n, err := io.Copy(io.MultiWriter(fw, h), r)
+		if err != nil {
 			return manifestFile{}, fmt.Errorf("export %s: %w", name, err)
 		}
-		sum := sha256.Sum256(data)
-		mf := manifestFile{Path: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+		mf := manifestFile{Path: name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 		m.Files = append(m.Files, mf)
 		return mf, nil
 	}
@@ -67,18 +70,18 @@ func WriteBundle(w io.Writer, b Bundle, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("export case: %w", err)
 	}
-	if _, err := add("case.json", cj); err != nil {
+	if _, err := add("case.json", bytes.NewReader(cj)); err != nil {
 		return err
 	}
 	for _, e := range b.Case.Evidence {
 		if b.File == nil {
 			return fmt.Errorf("export: evidence %s has no file", e.ID)
 		}
-		data, err := b.File(e)
+		r, err := b.File(e)
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		mf, err := add(evidencePath(e), data)
+		mf, err := add(evidencePath(e), r)
 		if err != nil {
 			return err
 		}

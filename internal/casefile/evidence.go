@@ -80,12 +80,3 @@ func newID() string {
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
-// Verify checks data against the evidence's recorded size and hash.
-func (e Evidence) Verify(data []byte) error {
-	sum := sha256.Sum256(data)
-	if int64(len(data)) != e.Size || hex.EncodeToString(sum[:]) != e.SHA256 {
-		return fmt.Errorf("%w: evidence %s does not match its SHA-256", ErrInvalid, e.ID)
-	}
-	return nil
-}

@@ -16,8 +16,8 @@ import (
 )
 
 // Limits of an import. They hold for the bytes as they are read, whatever
-// the ZIP's headers claim, so memory stays bounded by one evidence file
-// and case.json however the export was made.
+// the ZIP's headers claim, so that an import holds no more than case.json
+// and a few buffers in memory however the export was made.
 const (
 	// MaxExportBytes bounds an export file as read: the largest case, its
 	// case.json and manifest.json, and the ZIP's own headers.
@@ -49,10 +49,10 @@ var le = binary.LittleEndian
 
 // ReadBundle starts reading an export from r as a stream: it reads and
 // checks case.json, and returns a bundle whose File reads the evidence
-// files from r one after the other. The call of File that returns the last
-// file (or ReadBundle itself, for a case without evidence) also reads the
-// rest of the export and checks it, so a caller that keeps what it reads
-// must discard all of it unless every call succeeds.
+// files from r one after the other. The end of the last file (or
+// ReadBundle itself, for a case without evidence) also reads the rest of
+// the export and checks it, so a caller that keeps what it reads must
+// discard all of it unless every file was read to io.EOF.
 //
 // The export must be laid out as WriteBundle writes it: case.json, the
 // evidence files in the order case.json lists them, manifest.json, and the
@@ -67,7 +67,7 @@ var le = binary.LittleEndian
 func ReadBundle(r io.Reader) (Bundle, error) {
 	br := &bundleReader{in: &countingReader{r: bufio.NewReaderSize(r, 64<<10)}}
 	c := new(Case)
-	if err := br.entry("case.json", maxCaseJSON, func(r io.Reader) error { return decodeJSON(r, c) }); err != nil {
+	if err := br.readJSON("case.json", maxCaseJSON, c); err != nil {
 		return Bundle{}, err
 	}
 	// The sizes case.json declares bound every evidence entry, so they are
@@ -98,11 +98,11 @@ func ReadBundle(r io.Reader) (Bundle, error) {
 type bundleReader struct {
 	in       *countingReader
 	inflated int64      // uncompressed bytes read so far
-	read     []zipEntry // the entries read so far
+	read     []zipEntry // the entries read to their end so far
 	c        *Case
-	next     int    // the index in c.Evidence of the next file
-	buf      []byte // the last evidence file read, reused for the next
-	err      error  // the first failure, which every later call returns
+	next     int          // the index in c.Evidence of the next file
+	open     *entryReader // the entry being read
+	err      error        // the first failure, which every later call returns
 }
 
 // zipEntry is what the local header of an entry and its bytes said, for
@@ -116,55 +116,76 @@ type zipEntry struct {
 	sha256      string
 }
 
-// file reads the next evidence file, which must be e.
-func (br *bundleReader) file(e Evidence) ([]byte, error) {
-	if br.err != nil {
-		return nil, br.err
+// fail records the first failure of the reader and returns it.
+func (br *bundleReader) fail(err error) error {
+	if br.err == nil {
+		br.err = err
 	}
-	if br.next >= len(br.c.Evidence) || br.c.Evidence[br.next].ID != e.ID {
+	return br.err
+}
+
+// file opens the next evidence file, which must be e. Its end checks it
+// against case.json, and the end of the last file checks the rest.
+func (br *bundleReader) file(e Evidence) (io.Reader, error) {
+	switch {
+	case br.err != nil:
+		return nil, br.err
+	case br.next >= len(br.c.Evidence) || br.c.Evidence[br.next].ID != e.ID:
 		return nil, fmt.Errorf("read export: evidence %s asked for out of order", e.ID)
+	case br.open != nil:
+		return nil, fmt.Errorf("read export: evidence %s asked for before the file before it was read", e.ID)
 	}
 	e = br.c.Evidence[br.next]
-	if int64(cap(br.buf)) < e.Size {
-		br.buf = make([]byte, e.Size)
-	}
-	data := br.buf[:e.Size]
-	err := br.entry(evidencePath(e), e.Size, func(r io.Reader) error {
-		if _, err := io.ReadFull(r, data); err == io.ErrUnexpectedEOF || err == io.EOF {
-			return fmt.Errorf("shorter than the %d bytes case.json gives", e.Size)
-		} else {
-			return err
+	last := br.next == len(br.c.Evidence)-1
+	br.next++
+	er, err := br.entry(evidencePath(e), e.Size, func(ze zipEntry) error {
+		switch {
+		case ze.size != e.Size:
+			return fmt.Errorf("%w: evidence %s is shorter than the %d bytes case.json gives", ErrInvalid, e.ID, e.Size)
+		case ze.sha256 != e.SHA256:
+			return fmt.Errorf("%w: evidence %s does not match its SHA-256", ErrInvalid, e.ID)
+		case last:
+			return br.finish()
 		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if br.read[len(br.read)-1].sha256 != e.SHA256 {
-		br.err = fmt.Errorf("%w: evidence %s does not match its SHA-256", ErrInvalid, e.ID)
-		return nil, br.err
+	return er, nil
+}
+
+// readJSON reads the next entry, which must be called name, as one JSON
+// value into v.
+func (br *bundleReader) readJSON(name string, limit int64, v any) error {
+	er, err := br.entry(name, limit, nil)
+	if err != nil {
+		return err
 	}
-	br.next++
-	if br.next == len(br.c.Evidence) {
-		if err := br.finish(); err != nil {
-			return nil, err
+	if err := decodeJSON(er, v); err != nil {
+		if er.err != nil && er.err != io.EOF { // a limit or a broken stream explains it
+			return er.err
 		}
+		return br.fail(fmt.Errorf("%w: %s: %w", ErrInvalid, name, err))
 	}
-	return data, nil
+	io.Copy(io.Discard, er) // to the end, which checks the entry
+	if er.err != io.EOF {
+		return er.err
+	}
+	return nil
 }
 
 // finish reads manifest.json, checks it against the entries read, and
 // reads the ZIP directory that ends the export.
 func (br *bundleReader) finish() error {
 	var m manifest
-	if err := br.entry("manifest.json", maxManifestJSON, func(r io.Reader) error { return decodeJSON(r, &m) }); err != nil {
+	if err := br.readJSON("manifest.json", maxManifestJSON, &m); err != nil {
 		return err
 	}
-	err := br.checkManifest(m)
-	if err == nil {
-		err = br.directory()
+	if err := br.checkManifest(m); err != nil {
+		return br.fail(err)
 	}
-	br.err = err
-	return err
+	return br.fail(br.directory())
 }
 
 func (br *bundleReader) checkManifest(m manifest) error {
@@ -190,19 +211,40 @@ func (br *bundleReader) checkManifest(m manifest) error {
 	return nil
 }
 
-// entry reads the next entry of the export, which must be a file called
-// name of at most limit bytes, and hands its bytes to read. read may stop
-// early: the rest is read and checked all the same.
-func (br *bundleReader) entry(name string, limit int64, read func(io.Reader) error) (err error) {
+// entry opens the next entry of the export, which must be a file called
+// name of at most limit bytes, and returns the reader of its bytes. The
+// end of the entry checks it, then runs atEnd if it is not nil.
+func (br *bundleReader) entry(name string, limit int64, atEnd func(zipEntry) error) (*entryReader, error) {
 	if br.err != nil {
-		return br.err
+		return nil, br.err
 	}
-	defer func() {
-		if err != nil {
-			br.err = err
-		}
-	}()
-	e := zipEntry{name: name, offset: br.in.n}
+	er := &entryReader{br: br, e: zipEntry{name: name, offset: br.in.n}, crc: crc32.NewIEEE(), sha: sha256.New(), atEnd: atEnd}
+	if err := er.open(limit); err != nil {
+		return nil, br.fail(err)
+	}
+	br.open = er
+	return er, nil
+}
+
+// entryReader reads the uncompressed bytes of one entry, hashing them and
+// refusing more than its limit; its end checks the entry.
+type entryReader struct {
+	br                *bundleReader
+	e                 zipEntry
+	src               io.Reader
+	descriptor        bool
+	hcrc, hcsize, hsz uint32 // the local header's
+	start             int64  // where the data starts
+	limit, n          int64
+	crc               hash.Hash32
+	sha               hash.Hash
+	atEnd             func(zipEntry) error
+	err               error // io.EOF once the entry was read and checked
+}
+
+// open reads the local header of the entry.
+func (er *entryReader) open(limit int64) error {
+	br, name := er.br, er.e.name
 	var h [30]byte
 	if err := br.full(h[:]); err != nil {
 		if len(br.read) == 0 && errors.Is(err, ErrInvalid) {
@@ -213,8 +255,8 @@ func (br *bundleReader) entry(name string, limit int64, read func(io.Reader) err
 	if le.Uint32(h[0:]) != localHeaderSig {
 		return br.outOfPlace(name)
 	}
-	flags, hcrc, hcsize, hsize := le.Uint16(h[6:]), le.Uint32(h[14:]), le.Uint32(h[18:]), le.Uint32(h[22:])
-	e.method = le.Uint16(h[8:])
+	flags := le.Uint16(h[6:])
+	er.e.method, er.hcrc, er.hcsize, er.hsz = le.Uint16(h[8:]), le.Uint32(h[14:]), le.Uint32(h[18:]), le.Uint32(h[22:])
 	got := make([]byte, le.Uint16(h[26:]))
 	if err := br.full(got); err != nil {
 		return err
@@ -225,45 +267,69 @@ func (br *bundleReader) entry(name string, limit int64, read func(io.Reader) err
 	if err := br.skip(int64(le.Uint16(h[28:]))); err != nil { // the extra field
 		return err
 	}
-	descriptor := flags&flagDescriptor != 0
+	er.descriptor = flags&flagDescriptor != 0
 	switch {
 	case flags&(flagEncrypted|flagStrongEncrypted|flagMaskedHeaders) != 0:
 		return fmt.Errorf("%w: %s is encrypted", ErrInvalid, name)
-	case e.method != zip.Store && e.method != zip.Deflate:
-		return fmt.Errorf("%w: %s is compressed with method %d", ErrInvalid, name, e.method)
-	case hcsize == 0xffffffff || hsize == 0xffffffff:
+	case er.e.method != zip.Store && er.e.method != zip.Deflate:
+		return fmt.Errorf("%w: %s is compressed with method %d", ErrInvalid, name, er.e.method)
+	case er.hcsize == 0xffffffff || er.hsz == 0xffffffff:
 		return fmt.Errorf("%w: %s has ZIP64 sizes, which no export needs", ErrInvalid, name)
-	case !descriptor && int64(hsize) > limit:
-		return fmt.Errorf("%w: %s is %d bytes, more than %d", ErrTooLarge, name, hsize, limit)
-	case e.method == zip.Store && (descriptor || hcsize != hsize):
+	case !er.descriptor && int64(er.hsz) > limit:
+		return fmt.Errorf("%w: %s is %d bytes, more than %d", ErrTooLarge, name, er.hsz, limit)
+	case er.e.method == zip.Store && (er.descriptor || er.hcsize != er.hsz):
 		return fmt.Errorf("%w: %s is stored without its size", ErrInvalid, name)
-	case !descriptor:
-		limit = int64(hsize) // nothing beyond what the header declares
+	case !er.descriptor:
+		limit = int64(er.hsz) // nothing beyond what the header declares
 	}
-	var src io.Reader
-	if e.method == zip.Deflate {
+	er.limit = limit
+	if er.e.method == zip.Deflate {
 		// flate reads byte by byte from in, so no further than its stream.
-		fr := flate.NewReader(br.in)
-		defer fr.Close()
-		src = fr
+		er.src = flate.NewReader(br.in)
 	} else {
-		src = io.LimitReader(br.in, int64(hcsize))
+		er.src = io.LimitReader(br.in, int64(er.hcsize))
 	}
-	start := br.in.n
-	er := &entryReader{br: br, src: src, name: name, limit: limit, crc: crc32.NewIEEE(), sha: sha256.New()}
-	rerr := read(er)
-	if rerr == nil {
-		io.Copy(io.Discard, er)
+	er.start = br.in.n
+	return nil
+}
+
+func (er *entryReader) Read(p []byte) (int, error) {
+	if er.err != nil {
+		return 0, er.err
 	}
-	if er.err != nil { // a limit or a broken stream explains rerr too
-		return er.err
+	if left := er.limit - er.n; int64(len(p)) > left+1 {
+		p = p[:left+1]
 	}
-	if rerr != nil {
-		return fmt.Errorf("%w: %s: %w", ErrInvalid, name, rerr)
+	n, err := er.src.Read(p)
+	er.crc.Write(p[:n])
+	er.sha.Write(p[:n])
+	er.n += int64(n)
+	switch {
+	case er.n > er.limit:
+		er.err = fmt.Errorf("%w: %s is larger than %d bytes", ErrTooLarge, er.e.name, er.limit)
+	case err != nil && err != io.EOF:
+		er.err = er.br.failed(err)
+	default:
+		if er.err = er.br.expand(n); er.err == nil && err == io.EOF {
+			if er.err = er.end(); er.err == nil {
+				er.err = io.EOF
+			}
+		}
 	}
-	e.csize, e.size, e.crc = br.in.n-start, er.n, er.crc.Sum32()
-	e.sha256 = hex.EncodeToString(er.sha.Sum(nil))
-	if descriptor {
+	if er.err != nil && er.err != io.EOF {
+		er.br.fail(er.err)
+	}
+	return n, er.err
+}
+
+// end checks the entry once its data is read: the data descriptor, the
+// sizes and CRC-32, then atEnd.
+func (er *entryReader) end() error {
+	br := er.br
+	er.e.csize, er.e.size, er.e.crc = br.in.n-er.start, er.n, er.crc.Sum32()
+	er.e.sha256 = hex.EncodeToString(er.sha.Sum(nil))
+	hcrc, hcsize, hsize := er.hcrc, er.hcsize, er.hsz
+	if er.descriptor {
 		var d [16]byte
 		if err := br.full(d[:12]); err != nil {
 			return err
@@ -276,10 +342,14 @@ func (br *bundleReader) entry(name string, limit int64, read func(io.Reader) err
 		}
 		hcrc, hcsize, hsize = le.Uint32(d[0:]), le.Uint32(d[4:]), le.Uint32(d[8:])
 	}
-	if hcrc != e.crc || int64(hcsize) != e.csize || int64(hsize) != e.size {
-		return fmt.Errorf("%w: %s does not match its sizes or CRC-32", ErrInvalid, name)
+	if hcrc != er.e.crc || int64(hcsize) != er.e.csize || int64(hsize) != er.e.size {
+		return fmt.Errorf("%w: %s does not match its sizes or CRC-32", ErrInvalid, er.e.name)
 	}
-	br.read = append(br.read, e)
+	br.read = append(br.read, er.e)
+	br.open = nil
+	if er.atEnd != nil {
+		return er.atEnd(er.e)
+	}
 	return nil
 }
 
@@ -376,43 +446,6 @@ func (br *bundleReader) expand(n int) error {
 		return fmt.Errorf("%w: the export expands more than %d times, as a ZIP bomb does", ErrTooLarge, maxRatio)
 	}
 	return nil
-}
-
-// entryReader reads the uncompressed bytes of one entry, hashing them and
-// refusing more than limit of them.
-type entryReader struct {
-	br       *bundleReader
-	src      io.Reader
-	name     string
-	limit, n int64
-	crc      hash.Hash32
-	sha      hash.Hash
-	err      error
-}
-
-func (er *entryReader) Read(p []byte) (int, error) {
-	if er.err != nil {
-		return 0, er.err
-	}
-	if left := er.limit - er.n; int64(len(p)) > left+1 {
-		p = p[:left+1]
-	}
-	n, err := er.src.Read(p)
-	er.crc.Write(p[:n])
-	er.sha.Write(p[:n])
-	er.n += int64(n)
-	switch {
-	case er.n > er.limit:
-		er.err = fmt.Errorf("%w: %s is larger than %d bytes", ErrTooLarge, er.name, er.limit)
-	case err != nil && err != io.EOF:
-		er.err = er.br.failed(err)
-	default:
-		er.err = er.br.expand(n)
-	}
-	if er.err != nil {
-		return n, er.err
-	}
-	return n, err
 }
 
 // countingReader counts the bytes of an export read through it and

@@ -772,7 +772,7 @@ func caseExport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 	if err != nil {
 		return caseError("export", err)
 	}
-	// Written entry by entry, one evidence file in memory at a time.
+	// Written entry by entry, a part of an evidence file at a time.
 	err = writeFileAtomic(out, func(w io.Writer) error { return casefile.WriteBundle(w, b, env.Now()) })
 	if err != nil {
 		return fmt.Errorf("case export: %w", err)
@@ -809,7 +809,7 @@ func caseImport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 		return importError(fmt.Errorf("%w: %d bytes", casefile.ErrTooLarge, fi.Size()))
 	}
 	// Read as a stream: case.json now, each evidence file as the store
-	// takes it, so memory holds one file at a time.
+	// takes it, a part at a time.
 	b, err := casefile.ReadBundle(f)
 	if err != nil {
 		return importError(err)

@@ -239,7 +239,7 @@ func TestCaseExportFailing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.DB().Exec(`UPDATE evidence SET data = $1`, []byte("spoiled"))
+	_, err = s.DB().Exec(`UPDATE evidence_parts SET data = $1`, []byte("spoiled"))
 	s.Close()
 	if err != nil {
 		t.Fatal(err)

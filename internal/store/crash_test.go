@@ -102,7 +102,10 @@ func TestKillDuringSave(t *testing.T) {
 				err = fmt.Errorf("%d evidence files", len(b.Case.Evidence))
 			}
 			if err == nil {
-				_, err = b.File(b.Case.Evidence[0])
+				var r io.Reader
+				if r, err = b.File(b.Case.Evidence[0]); err == nil {
+					_, err = io.Copy(io.Discard, r)
+				}
 			}
 			if err != nil {
 				t.Errorf("round %d: confirmed case %s lost after kill: %v", round, code, err)

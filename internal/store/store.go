@@ -6,14 +6,20 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -104,12 +110,18 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 const (
 	bodyLabel     = "case"
 	evidencePrefx = "evidence/"
+	// partSize is the most plaintext that one sealed part of an evidence
+	// file holds.
+	partSize = 1 << 20
 )
 
+// partLabel binds a sealed part to its file and its place in it.
+func partLabel(id string, part int) string { return evidencePrefx + id + "/" + strconv.Itoa(part) }
+
 // Create saves a new case with its evidence files, expiring at expires.
-// It takes the files from b.File one at a time, inside the transaction, so
-// a failure there (an import found broken half-way) leaves nothing behind.
-// When Create returns nil the case is on disk.
+// It reads the files from b.File a part at a time, inside the transaction,
+// so a failure there (an import found broken half-way) leaves nothing
+// behind. When Create returns nil the case is on disk.
 func (s *Store) Create(ctx context.Context, k casefile.Keys, b casefile.Bundle, expires time.Time) error {
 	if err := b.Case.Validate(); err != nil {
 		return err
@@ -127,15 +139,11 @@ func (s *Store) Create(ctx context.Context, k casefile.Keys, b casefile.Bundle, 
 			if b.File == nil {
 				return fmt.Errorf("evidence %s has no file", e.ID)
 			}
-			data, err := b.File(e)
+			r, err := b.File(e)
 			if err != nil {
 				return err
 			}
-			if err := e.Verify(data); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO evidence (lookup, id, data) VALUES ($1, $2, $3)`,
-				k.Lookup, e.ID, k.Seal(evidencePrefx+e.ID, data)); err != nil {
+			if err := putEvidence(ctx, tx, k, e, r); err != nil {
 				return err
 			}
 		}
@@ -245,8 +253,7 @@ func (s *Store) AddEvidence(ctx context.Context, k casefile.Keys, name string, d
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO evidence (lookup, id, data) VALUES ($1, $2, $3)`, k.Lookup, e.ID, k.Seal(evidencePrefx+e.ID, data))
-		return err
+		return putEvidence(ctx, tx, k, e, bytes.NewReader(data))
 	})
 	if err != nil {
 		return casefile.Evidence{}, fmt.Errorf("add evidence: %w", err)
@@ -268,11 +275,47 @@ func (s *Store) RemoveEvidence(ctx context.Context, k casefile.Keys, id string) 
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM evidence WHERE lookup = $1 AND id = $2`, k.Lookup, id)
-		return err
+		for _, table := range []string{"evidence_parts", "evidence"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE lookup = $1 AND id = $2`, k.Lookup, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("remove evidence: %w", err)
+	}
+	return nil
+}
+
+// putEvidence seals the file r reads in parts and inserts them in tx,
+// checking it against e's size and SHA-256 at its end.
+func putEvidence(ctx context.Context, tx *sql.Tx, k casefile.Keys, e casefile.Evidence, r io.Reader) error {
+	h := sha256.New()
+	var size int64
+	buf := make([]byte, partSize)
+	for part := 0; ; part++ {
+		n, err := io.ReadFull(r, buf)
+		if err == io.EOF && part > 0 {
+			break // the last part was full
+		}
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return err
+		}
+		h.Write(buf[:n])
+		if size += int64(n); size > e.Size {
+			break
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO evidence_parts (lookup, id, part, data) VALUES ($1, $2, $3, $4)`,
+			k.Lookup, e.ID, part, k.Seal(partLabel(e.ID, part), buf[:n])); err != nil {
+			return err
+		}
+		if n < partSize {
+			break
+		}
+	}
+	if size != e.Size || hex.EncodeToString(h.Sum(nil)) != e.SHA256 {
+		return fmt.Errorf("%w: evidence %s does not match its SHA-256", casefile.ErrInvalid, e.ID)
 	}
 	return nil
 }
@@ -285,37 +328,82 @@ func (s *Store) Evidence(ctx context.Context, k casefile.Keys, id string) ([]byt
 	}
 	for _, e := range c.Evidence {
 		if e.ID == id {
-			return s.evidence(ctx, k, e)
+			return io.ReadAll(s.openEvidence(ctx, k, e))
 		}
 	}
 	return nil, fmt.Errorf("evidence %s: %w", id, casefile.ErrNotFound)
 }
 
-func (s *Store) evidence(ctx context.Context, k casefile.Keys, e casefile.Evidence) ([]byte, error) {
-	var sealed []byte
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM evidence WHERE lookup = $1 AND id = $2`, k.Lookup, e.ID).Scan(&sealed)
-	if err != nil {
-		return nil, fmt.Errorf("evidence %s: %w", e.ID, err)
-	}
-	data, err := k.Open(evidencePrefx+e.ID, sealed)
-	if err != nil {
-		return nil, fmt.Errorf("evidence %s: %w", e.ID, err)
-	}
-	if err := e.Verify(data); err != nil {
-		return nil, err
-	}
-	return data, nil
-}
-
 // Bundle returns the case, for export, with a File that reads its
-// evidence files one at a time. Each is sealed whole, so one evidence file
-// (at most casefile.MaxEvidenceBytes) is in memory at a time.
+// evidence files a part at a time.
 func (s *Store) Bundle(ctx context.Context, k casefile.Keys) (casefile.Bundle, error) {
 	c, err := s.Load(ctx, k)
 	if err != nil {
 		return casefile.Bundle{}, err
 	}
-	return casefile.Bundle{Case: c, File: func(e casefile.Evidence) ([]byte, error) { return s.evidence(ctx, k, e) }}, nil
+	return casefile.Bundle{Case: c, File: func(e casefile.Evidence) (io.Reader, error) { return s.openEvidence(ctx, k, e), nil }}, nil
+}
+
+// evidenceReader reads an evidence file a part at a time, each unsealed
+// when it is needed, and checks the whole against its size and SHA-256
+// at its end.
+type evidenceReader struct {
+	ctx         context.Context
+	s           *Store
+	k           casefile.Keys
+	e           casefile.Evidence
+	part, parts int
+	buf         []byte // what is left of the part read last
+	size        int64
+	sha         hash.Hash
+	err         error
+}
+
+func (s *Store) openEvidence(ctx context.Context, k casefile.Keys, e casefile.Evidence) *evidenceReader {
+	return &evidenceReader{ctx: ctx, s: s, k: k, e: e, parts: max(1, int((e.Size+partSize-1)/partSize)), sha: sha256.New()}
+}
+
+func (r *evidenceReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 && r.err == nil {
+		r.err = r.next()
+	}
+	if len(r.buf) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// next unseals the next part, or checks the file once all were read.
+func (r *evidenceReader) next() error {
+	if r.part == r.parts {
+		if r.size != r.e.Size || hex.EncodeToString(r.sha.Sum(nil)) != r.e.SHA256 {
+			return fmt.Errorf("%w: evidence %s does not match its SHA-256", casefile.ErrInvalid, r.e.ID)
+		}
+		return io.EOF
+	}
+	var sealed []byte
+	label := partLabel(r.e.ID, r.part)
+	err := r.s.db.QueryRowContext(r.ctx, `SELECT data FROM evidence_parts WHERE lookup = $1 AND id = $2 AND part = $3`,
+		r.k.Lookup, r.e.ID, r.part).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) && r.part == 0 {
+		// A file kept before parts came is sealed whole.
+		label, r.parts = evidencePrefx+r.e.ID, 1
+		err = r.s.db.QueryRowContext(r.ctx, `SELECT data FROM evidence WHERE lookup = $1 AND id = $2`, r.k.Lookup, r.e.ID).Scan(&sealed)
+	}
+	if err != nil {
+		return fmt.Errorf("evidence %s: %w", r.e.ID, err)
+	}
+	data, err := r.k.Open(label, sealed)
+	if err != nil {
+		return fmt.Errorf("evidence %s: %w", r.e.ID, err)
+	}
+	r.sha.Write(data)
+	r.size += int64(len(data))
+	r.buf = data
+	r.part++
+	return nil
 }
 
 // Renew moves the case's expiry to expires.
@@ -336,6 +424,9 @@ func (s *Store) Delete(ctx context.Context, k casefile.Keys) error {
 		return err
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM evidence_parts WHERE lookup = $1`, k.Lookup); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM evidence WHERE lookup = $1`, k.Lookup); err != nil {
 			return err
 		}
@@ -353,8 +444,10 @@ func (s *Store) Delete(ctx context.Context, k casefile.Keys) error {
 func (s *Store) Purge(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM evidence WHERE lookup IN (SELECT lookup FROM cases WHERE expires <= $1)`, now.Unix()); err != nil {
-			return err
+		for _, table := range []string{"evidence_parts", "evidence"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE lookup IN (SELECT lookup FROM cases WHERE expires <= $1)`, now.Unix()); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM cases WHERE expires <= $1`, now.Unix())
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,7 +166,7 @@ func TestEvidenceAndSealedAtRest(t *testing.T) {
 			t.Errorf("program accepted as evidence: %v", err)
 		}
 		// Nothing readable in any column.
-		for _, q := range []string{`SELECT body FROM cases`, `SELECT data FROM evidence`} {
+		for _, q := range []string{`SELECT body FROM cases`, `SELECT data FROM evidence_parts`} {
 			rows, err := s.db.Query(q)
 			if err != nil {
 				t.Fatal(err)
@@ -204,7 +205,7 @@ func TestRemoveEvidence(t *testing.T) {
 			t.Errorf("after removal the case has %d files (%v)", len(c.Evidence), err)
 		}
 		var n int
-		if err := s.db.QueryRow(`SELECT count(*) FROM evidence WHERE lookup = $1`, k.Lookup).Scan(&n); err != nil || n != 0 {
+		if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM evidence WHERE lookup = $1) + (SELECT count(*) FROM evidence_parts WHERE lookup = $1)`, k.Lookup).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%d evidence rows left (%v)", n, err)
 		}
 		if err := s.RemoveEvidence(ctx, k, e.ID); !errors.Is(err, casefile.ErrNotFound) {
@@ -269,9 +270,9 @@ func TestDeleteAndPurge(t *testing.T) {
 			t.Errorf("renewed case purged: %v", err)
 		}
 		var files int
-		s.db.QueryRow(`SELECT COUNT(*) FROM evidence`).Scan(&files)
+		s.db.QueryRow(`SELECT COUNT(*) FROM evidence_parts`).Scan(&files)
 		if files != 1 {
-			t.Errorf("%d evidence rows left, want 1 (the renewed case's)", files)
+			t.Errorf("%d evidence parts left, want 1 (the renewed case's)", files)
 		}
 	})
 }
@@ -310,6 +311,57 @@ func TestExportImport(t *testing.T) {
 	})
 }
 
+// TestEvidenceParts checks that a file is kept in sealed parts that
+// cannot be reordered, and that a file kept whole before parts came still
+// reads.
+func TestEvidenceParts(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		k := mustKeys(t, casefile.NewCode(), "")
+		if err := s.Create(ctx, k, casefile.Bundle{Case: newCase(t)}, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		data := append([]byte("件名: ご注文の確認\n"), bytes.Repeat([]byte("本文の行\n"), 5*partSize/(2*len("本文の行\n")))...)
+		e, err := s.AddEvidence(ctx, k, "mail.txt", data, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts int
+		s.db.QueryRow(`SELECT COUNT(*) FROM evidence_parts WHERE id = $1`, e.ID).Scan(&parts)
+		if parts != 3 {
+			t.Errorf("a file of %d bytes kept in %d parts, want 3", len(data), parts)
+		}
+		if got, err := s.Evidence(ctx, k, e.ID); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("evidence back: %d bytes, %v", len(got), err)
+		}
+
+		// The first two parts swapped.
+		for _, move := range [][2]int{{0, -1}, {1, 0}, {-1, 1}} {
+			if _, err := s.db.Exec(`UPDATE evidence_parts SET part = $1 WHERE id = $2 AND part = $3`, move[1], e.ID, move[0]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Evidence(ctx, k, e.ID); err == nil {
+			t.Error("parts read back in another order")
+		}
+
+		old := []byte("件名: 以前の証拠\n")
+		whole, err := casefile.NewEvidence("old.txt", old, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Update(ctx, k, func(c *casefile.Case) error { c.Evidence = append(c.Evidence, whole); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.Exec(`INSERT INTO evidence (lookup, id, data) VALUES ($1, $2, $3)`, k.Lookup, whole.ID, k.Seal(evidencePrefx+whole.ID, old)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Evidence(ctx, k, whole.ID); err != nil || !bytes.Equal(got, old) {
+			t.Errorf("a file kept whole: %q, %v", got, err)
+		}
+	})
+}
+
 // TestCreateKeepsNothingOfAFailedImport checks that a case whose files
 // fail half-way (an import found broken at its second file) leaves
 // neither the case nor its first file behind.
@@ -325,11 +377,11 @@ func TestCreateKeepsNothingOfAFailedImport(t *testing.T) {
 			c.Evidence = append(c.Evidence, e)
 		}
 		broken := errors.New("the export is broken")
-		b := casefile.Bundle{Case: c, File: func(e casefile.Evidence) ([]byte, error) {
+		b := casefile.Bundle{Case: c, File: func(e casefile.Evidence) (io.Reader, error) {
 			if e.ID == c.Evidence[1].ID {
 				return nil, broken
 			}
-			return []byte("メールの本文 a.txt"), nil
+			return strings.NewReader("メールの本文 a.txt"), nil
 		}}
 		k := mustKeys(t, casefile.NewCode(), "")
 		if err := s.Create(ctx, k, b, t0.Add(time.Hour)); !errors.Is(err, broken) {
@@ -337,7 +389,7 @@ func TestCreateKeepsNothingOfAFailedImport(t *testing.T) {
 		}
 		var cases, files int
 		s.db.QueryRow(`SELECT COUNT(*) FROM cases WHERE lookup = $1`, k.Lookup).Scan(&cases)
-		s.db.QueryRow(`SELECT COUNT(*) FROM evidence WHERE lookup = $1`, k.Lookup).Scan(&files)
+		s.db.QueryRow(`SELECT COUNT(*) FROM evidence_parts WHERE lookup = $1`, k.Lookup).Scan(&files)
 		if cases != 0 || files != 0 {
 			t.Errorf("%d cases and %d files kept of a failed import", cases, files)
 		}

@@ -30,8 +30,9 @@ func (h *handler) addEvidence(w http.ResponseWriter, r *http.Request) {
 		data []byte
 	)
 	found, err := readUpload(r, "file", func(filename string, body io.Reader) error {
-		// In memory, no more than the largest file: the file is sealed
-		// whole, and nothing of it may reach the disk in the clear.
+		// In memory, no more than the largest file (its type is sniffed
+		// and its hash taken before it is kept): nothing of it may reach
+		// the disk in the clear.
 		name = filename
 		var err error
 		data, err = io.ReadAll(io.LimitReader(body, casefile.MaxEvidenceBytes+1))

@@ -47,8 +47,7 @@ func (h *handler) deleteCase(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportCase sends the case with its files as a ZIP, written to the
-// answer entry by entry as the files are read, so one evidence file at a
-// time is in memory.
+// answer as the files are read, a part at a time.
 func (h *handler) exportCase(w http.ResponseWriter, r *http.Request) {
 	h.wholeCase(w, r, func(ck caseKeys, k casefile.Keys) {
 		// Loading the case checks the keys while an error page can still

@@ -75,7 +75,7 @@ func (h *handler) saveCase(w http.ResponseWriter, r *http.Request) {
 // importCase reads an exported ZIP and saves it as a new case with a new
 // code: the old code stays with the old case. The upload waits in an
 // encrypted spill (it may be far larger than memory should hold); then it
-// is read entry by entry into the store, one evidence file at a time.
+// is read entry by entry into the store, a part at a time.
 func (h *handler) importCase(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	if r.ContentLength > importLimit {

@@ -85,7 +85,7 @@ func TestExportBrokenOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.h.store.DB().Exec(`UPDATE evidence SET data = $1 WHERE id = $2`, []byte("spoiled"), c.Evidence[1].ID); err != nil {
+	if _, err := s.h.store.DB().Exec(`UPDATE evidence_parts SET data = $1 WHERE id = $2`, []byte("spoiled"), c.Evidence[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
