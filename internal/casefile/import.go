@@ -21,8 +21,11 @@ import (
 const (
 	// MaxExportBytes bounds an export file as read: the largest case, its
 	// case.json and manifest.json, and the ZIP's own headers.
-	MaxExportBytes  = MaxCaseBytes + 32<<20
-	maxCaseJSON     = 16 << 20
+	MaxExportBytes = MaxCaseBytes + 32<<20
+	// maxCaseJSON bounds case.json, which is decoded whole: a case with a
+	// timeline of 500 lines of 200 characters, 50 parties and payments and
+	// 200 files with notes takes 0.5 MiB.
+	maxCaseJSON     = 4 << 20
 	maxManifestJSON = 1 << 20
 	// Once an export has expanded to more than ratioAllowance bytes, it may
 	// not have expanded more than maxRatio times: photos, PDFs and
