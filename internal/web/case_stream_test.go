@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -194,4 +195,51 @@ func TestSpill(t *testing.T) {
 	if back, err := io.ReadAll(r); err != nil || string(back) != secret {
 		t.Errorf("read back %d bytes, %v", len(back), err)
 	}
+}
+
+// FuzzReadUpload feeds arbitrary multipart bodies to the upload reader: it
+// must not panic, keep no more than formLimit of fields, and hand over at
+// most one file.
+func FuzzReadUpload(f *testing.F) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.SetBoundary("kakekomi-fuzz")
+	mw.WriteField("code", "ABCDE-FGHJK-MNPQR-STVWX")
+	fw, _ := mw.CreateFormFile("bundle", "case.zip")
+	fw.Write([]byte("PK\x03\x04"))
+	mw.WriteField("pass", "ふじ")
+	mw.Close()
+	f.Add(body.Bytes())
+	f.Add([]byte("--kakekomi-fuzz\r\nContent-Disposition: form-data; name=\"bundle\"; filename=\"\"\r\n\r\n\r\n--kakekomi-fuzz--\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := httptest.NewRequest("POST", "/cases/import?lang=en", bytes.NewReader(data))
+		r.Header.Set("Content-Type", "multipart/form-data; boundary=kakekomi-fuzz")
+		files := 0
+		found, err := readUpload(r, "bundle", func(_ string, body io.Reader) error {
+			files++
+			_, err := io.Copy(io.Discard, body)
+			return err
+		})
+		if found != (files == 1) || files > 1 {
+			t.Fatalf("found %v with %d files", found, files)
+		}
+		if err != nil {
+			return
+		}
+		n := 0
+		for k, vs := range r.PostForm {
+			for _, v := range vs {
+				n += len(v)
+			}
+			if k == "bundle" && found {
+				t.Fatal("the file also came as a field")
+			}
+		}
+		if n > formLimit {
+			t.Fatalf("kept %d bytes of fields", n)
+		}
+		if !slices.Contains(r.Form["lang"], "en") {
+			t.Fatal("the query was lost")
+		}
+	})
 }
