@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +52,29 @@ func BenchmarkCheckURL(b *testing.B) {
 		if _, err := c.CheckURL("https://login.rakuten.co.jp.evil.example.top/", Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func BenchmarkCheckHostileMail(b *testing.B) {
+	c := newTestChecker(b)
+	mails := []struct {
+		name string
+		raw  []byte
+	}{
+		{"nested-250", nestedMail(250, "hello")},
+		{"nested-500", nestedMail(500, "hello")},
+		{"nested-1000", nestedMail(1000, "hello")},
+		{"subject-3MB", headerMail("Subject: " + strings.Repeat("x", 3<<20))},
+		{"parts-10000", flatMail(10000)},
+		{"parts-100000", flatMail(100000)},
+	}
+	for _, m := range mails {
+		b.Run(m.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(m.raw)))
+			for b.Loop() {
+				c.CheckMail(bytes.NewReader(m.raw), Options{})
+			}
+		})
 	}
 }

@@ -17,7 +17,7 @@ var verdicts = map[string]bool{Phishing: true, Fraud: true, Spam: true, Suspicio
 func checkInvariants(t *testing.T, r *Result, err error) {
 	t.Helper()
 	if err != nil {
-		for _, e := range []error{ErrEmpty, ErrTooLarge, ErrNotUTF8, ErrBadURL, ErrNotMail} {
+		for _, e := range []error{ErrEmpty, ErrTooLarge, ErrHeaderTooLarge, ErrTooDeep, ErrTooManyParts, ErrNotUTF8, ErrBadURL, ErrNotMail} {
 			if errors.Is(err, e) {
 				return
 			}

@@ -26,17 +26,22 @@ const (
 	MaxURLBytes  = 8 << 10
 )
 
-// Input errors. Callers show them as bad input (exit 2, HTTP 400 or 413).
+// Input errors. Callers show them as bad input (exit 2, HTTP 400, or 413
+// for those OverLimit reports).
 var (
-	ErrEmpty    = errors.New("the message is empty: paste the whole message or give the mail file")
-	ErrTooLarge = fmt.Errorf("the message is too large (mails up to %d MiB, texts up to %d KiB)", MaxMailBytes>>20, MaxTextBytes>>10)
-	ErrNotUTF8  = errors.New("the text is not valid UTF-8")
-	ErrBadURL   = errors.New("not a web address: write it like https://example.com/page")
-	ErrNotMail  = errors.New("not a mail")
+	ErrEmpty          = errors.New("the message is empty: paste the whole message or give the mail file")
+	ErrTooLarge       = fmt.Errorf("the message is too large (mails up to %d MiB, texts up to %d KiB)", MaxMailBytes>>20, MaxTextBytes>>10)
+	ErrHeaderTooLarge = fmt.Errorf("the mail's header is too large (up to %d KiB, each field up to %d KiB)", MaxHeaderBytes>>10, MaxHeaderFieldBytes>>10)
+	ErrTooDeep        = fmt.Errorf("the mail nests its parts too deeply (up to %d multipart sections)", MaxSections)
+	ErrTooManyParts   = fmt.Errorf("the mail has too many parts (up to %d)", MaxParts)
+	ErrNotUTF8        = errors.New("the text is not valid UTF-8")
+	ErrBadURL         = errors.New("not a web address: write it like https://example.com/page")
+	ErrNotMail        = errors.New("not a mail")
 )
 
 // ErrorCode names an input error of the checker for programs, the same on
-// the command line and in the API: "empty", "too_large", "invalid_utf8",
+// the command line and in the API: "empty", "too_large",
+// "header_too_large", "too_deep", "too_many_parts", "invalid_utf8",
 // "bad_url" or "not_mail"; "internal" for anything else.
 func ErrorCode(err error) string {
 	switch {
@@ -44,6 +49,12 @@ func ErrorCode(err error) string {
 		return "empty"
 	case errors.Is(err, ErrTooLarge):
 		return "too_large"
+	case errors.Is(err, ErrHeaderTooLarge):
+		return "header_too_large"
+	case errors.Is(err, ErrTooDeep):
+		return "too_deep"
+	case errors.Is(err, ErrTooManyParts):
+		return "too_many_parts"
 	case errors.Is(err, ErrNotUTF8):
 		return "invalid_utf8"
 	case errors.Is(err, ErrBadURL):
@@ -52,6 +63,43 @@ func ErrorCode(err error) string {
 		return "not_mail"
 	}
 	return "internal"
+}
+
+// OverLimit reports whether err refuses a message for its size or build,
+// which HTTP answers with 413.
+func OverLimit(err error) bool {
+	return errors.Is(err, ErrTooLarge) || errors.Is(err, ErrHeaderTooLarge) || errors.Is(err, ErrTooDeep) || errors.Is(err, ErrTooManyParts)
+}
+
+// errorTexts say what was wrong with the input and what to do, for the
+// person, by ErrorCode.
+var errorTexts = map[string]tr{
+	"empty": {"メッセージが空です。メッセージ全体を貼り付けるか、メールのファイルを指定してください。",
+		"The message is empty: paste the whole message or give the mail file."},
+	"too_large": {fmt.Sprintf("メッセージが大きすぎます（メールは %d MiB まで、文章は %d KiB まで）。", MaxMailBytes>>20, MaxTextBytes>>10),
+		fmt.Sprintf("The message is too large (mails up to %d MiB, texts up to %d KiB).", MaxMailBytes>>20, MaxTextBytes>>10)},
+	"header_too_large": {"メールのヘッダー（件名や差出人などの欄）が長すぎるため、調べられません。普通のメールにはない作りで、それ自体があやしい印です。本文だけを貼り付けて調べることはできます。",
+		"The mail's header (subject, sender and the like) is too long to check. Real mail is not built like this, which is itself a warning sign. You can still paste the text of the mail to check it."},
+	"too_deep": {"メールの部品の入れ子が深すぎるため、調べられません。普通のメールにはない作りで、それ自体があやしい印です。添付ファイルは開かず、本文だけを貼り付けて調べることはできます。",
+		"The mail nests its parts too deeply to check. Real mail is not built like this, which is itself a warning sign. Do not open its attachments; you can still paste the text of the mail to check it."},
+	"too_many_parts": {fmt.Sprintf("メールの部品（本文や添付ファイル）が多すぎるため（%d 個まで）、調べられません。普通のメールにはない作りで、それ自体があやしい印です。本文だけを貼り付けて調べることはできます。", MaxParts),
+		fmt.Sprintf("The mail has too many parts (texts and attachments; up to %d) to check. Real mail is not built like this, which is itself a warning sign. You can still paste the text of the mail to check it.", MaxParts)},
+	"invalid_utf8": {"文字を読み取れませんでした。UTF-8 の文章にしてください。",
+		"The text could not be read: give it as UTF-8."},
+	"bad_url": {"URL（ウェブのアドレス）として読み取れません。https://example.com/page のように書いてください。",
+		"Not a web address: write it like https://example.com/page."},
+	"not_mail": {"メールのファイルとして読み取れません。メールソフトで「名前を付けて保存」した .eml ファイル（元のソース）を指定するか、文章を貼り付けて調べてください。",
+		"This is not a mail file: save the mail as .eml (raw source) from your mail program, or paste its text to check it."},
+}
+
+// ErrorText explains an input error of the checker to the person, in lang
+// ("ja" unless "en"), and says what to do; "" for an error that is not the
+// input's.
+func ErrorText(err error, lang string) string {
+	if t, ok := errorTexts[ErrorCode(err)]; ok {
+		return t.In(lang)
+	}
+	return ""
 }
 
 // Signal is one reason behind a verdict, explained in the language asked for.

@@ -31,6 +31,9 @@ func readMail(r io.Reader) (*message, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, ErrEmpty
 	}
+	if err := checkBuild(raw); err != nil {
+		return nil, err
+	}
 	// Windows tools save .eml files with CRLF or bare LF; enmime takes both.
 	// It is forgiving: problems in parts are gathered in env.Errors.
 	env, err := enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MaxStoredPartErrors(8)).ReadEnvelope(bytes.NewReader(raw))
