@@ -111,6 +111,26 @@ func TestMailLimits(t *testing.T) {
 	}
 }
 
+// TestLongAttachmentName checks that an attachment's name in the result is
+// cut to a length a page can show, keeping the end that says it runs.
+func TestLongAttachmentName(t *testing.T) {
+	c := newTestChecker(t)
+	name := strings.Repeat("請求書", 1000) + ".pdf.exe"
+	raw := "From: a@example.com\r\nSubject: invoice\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+		"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + name + "\"\r\n\r\nMZ\r\n--b--\r\n"
+	r, err := c.CheckMail(strings.NewReader(raw), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Attachments) != 1 || len(r.Attachments[0].Name) > maxNameBytes || !strings.HasSuffix(r.Attachments[0].Name, "書.pdf.exe") {
+		t.Fatalf("attachments %+v", r.Attachments)
+	}
+	if !hasSignal(r, "risky_attachment") {
+		t.Errorf("no risky_attachment signal: %+v", r.Signals)
+	}
+}
+
 // mimeShape returns the depth and the number of parts of the tree enmime
 // reads from raw, and the root part with the mail's header.
 func mimeShape(raw []byte) (depth, parts int, root *enmime.Part) {

@@ -90,7 +90,7 @@ func readMail(r io.Reader) (*message, error) {
 		for _, p := range parts {
 			sum := sha256.Sum256(p.Content)
 			m.attachments = append(m.attachments, Attachment{
-				Name: decodeRaw(p.FileName), Type: p.ContentType, Size: len(p.Content), SHA256: hex.EncodeToString(sum[:]),
+				Name: lastBytes(decodeRaw(p.FileName), maxNameBytes), Type: truncate(p.ContentType, maxNameBytes), Size: len(p.Content), SHA256: hex.EncodeToString(sum[:]),
 			})
 		}
 	}
@@ -101,6 +101,23 @@ func readMail(r io.Reader) (*message, error) {
 // want at the top, and a 10 MiB body of filler should not cost 10 MiB of
 // matching.
 const maxBodyBytes = 1 << 20
+
+// maxNameBytes bounds an attachment's name and type as the result gives
+// them: the part headers they come from are bounded only by the mail.
+const maxNameBytes = 255
+
+// lastBytes keeps the end of s, at most n bytes from a character boundary:
+// the end of a file name says what kind of file it is.
+func lastBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return s[i:]
+}
 
 // truncate cuts s to at most n bytes at a character boundary.
 func truncate(s string, n int) string {
