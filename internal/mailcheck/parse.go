@@ -97,10 +97,11 @@ func readMail(r io.Reader) (*message, error) {
 	return m, nil
 }
 
-// maxBodyBytes is how much of a mail's text is judged: scams say what they
-// want at the top, and a 10 MiB body of filler should not cost 10 MiB of
-// matching.
-const maxBodyBytes = 1 << 20
+// maxBodyBytes is how much of a mail's text is judged, as much as of a
+// pasted text: scams say what they want at the top, and judging costs
+// about 50 times the text in memory, so a 10 MiB body of filler should not
+// cost 10 MiB of matching.
+const maxBodyBytes = MaxTextBytes
 
 // maxNameBytes bounds an attachment's name and type as the result gives
 // them: the part headers they come from are bounded only by the mail.
