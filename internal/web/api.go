@@ -202,7 +202,7 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		status := http.StatusBadRequest
-		if errors.Is(err, mailcheck.ErrTooLarge) {
+		if mailcheck.OverLimit(err) {
 			status = http.StatusRequestEntityTooLarge
 		}
 		writeAPIError(w, status, mailcheck.ErrorCode(err), err.Error())

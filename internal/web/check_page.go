@@ -54,9 +54,15 @@ func (h *handler) showCheckResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		// The checker only fails on input it cannot read.
-		p.Error = p.T("err.bad")
-		h.render(w, r, http.StatusBadRequest, "check.html", p)
+		// The checker only fails on input it cannot read, and says why.
+		status := http.StatusBadRequest
+		if mailcheck.OverLimit(err) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		if p.Error = mailcheck.ErrorText(err, p.Lang); p.Error == "" {
+			p.Error = p.T("err.bad")
+		}
+		h.render(w, r, status, "check.html", p)
 		return
 	}
 	p.Result, p.Verdict = res, p.T("verdict."+res.Verdict)

@@ -478,6 +478,25 @@ func TestCheckPage(t *testing.T) {
 	mw.WriteField("lang", "en")
 	mw.Close()
 	wantPage(t, do(t, h, request{method: "POST", target: "/check", contentType: mw.FormDataContentType(), body: buf.String()}), 200, `<html lang="en">`, "Result")
+
+	buf.Reset()
+	mw = multipart.NewWriter(&buf)
+	fw, _ = mw.CreateFormFile("eml", "nested.eml")
+	fw.Write([]byte(nestedMail(20000)))
+	mw.Close()
+	wantPage(t, do(t, h, request{method: "POST", target: "/check", contentType: mw.FormDataContentType(), body: buf.String()}), 413, "入れ子が深すぎる", "本文だけを貼り付けて")
+}
+
+// nestedMail returns a mail of depth multipart sections, each inside the
+// one before.
+func nestedMail(depth int) string {
+	var b strings.Builder
+	b.WriteString("From: a@example.com\r\nSubject: nested\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+	for i := 1; i <= depth; i++ {
+		fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i-1, i)
+	}
+	fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\nhello\r\n", depth)
+	return b.String()
 }
 
 const sampleMail = "From: Amazon <info@amazon-security.example.top>\r\nTo: you@example.jp\r\nSubject: =?UTF-8?B?44Ki44Kr44Km44Oz44OI5YGc5q2i?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nアカウントを停止しました。https://amazon-security.example.top/ で確認してください。\r\n"
@@ -777,6 +796,8 @@ func TestAPICheck(t *testing.T) {
 		{"bad JSON", "application/json", `{"text"`, 400, "bad_json"},
 		{"wrong type", "text/plain", "hello", 415, "unsupported_media_type"},
 		{"mail too large", "message/rfc822", strings.Repeat("a", mailLimit+1), 413, "too_large"},
+		{"mail nested 20,000 deep", "message/rfc822", nestedMail(20000), 413, "too_deep"},
+		{"3 MiB subject", "message/rfc822", "Subject: " + strings.Repeat("x", 3<<20) + "\r\n\r\nhello", 413, "header_too_large"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := do(t, h, request{method: "POST", target: "/api/v1/check", contentType: c.contentType, body: c.body})
