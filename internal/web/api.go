@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/kakekomi/kakekomi/internal/desks"
+	"github.com/kakekomi/kakekomi/internal/jsonin"
 	"github.com/kakekomi/kakekomi/internal/mailcheck"
 	"github.com/kakekomi/kakekomi/internal/triage"
 )
@@ -53,29 +54,35 @@ func mediaType(r *http.Request) string {
 }
 
 // decodeJSON reads one JSON object from the request body into v, refusing
-// other content types, unknown fields, trailing data and bodies over
-// jsonLimit. It writes the error answer and returns false on failure.
+// other content types, bodies over jsonLimit, text that is not UTF-8
+// (encoding/json would replace it), unknown fields and trailing data. It
+// writes the error answer and returns false on failure.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	if mediaType(r) != "application/json" {
 		writeAPIError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as application/json")
 		return false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, jsonLimit)
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("more than one JSON value")
-	}
-	if err == nil {
-		_, err = io.Copy(io.Discard, r.Body) // reach the size limit, if any
-	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, jsonLimit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the body is larger than 64 KiB")
 		return false
 	case err != nil:
+		writeAPIError(w, http.StatusBadRequest, "bad_body", "could not read the body")
+		return false
+	}
+	if err := jsonin.Check(body); err != nil {
+		writeAPIError(w, http.StatusBadRequest, "invalid_utf8", "the body is "+err.Error()+": send JSON in UTF-8")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err != nil {
 		writeAPIError(w, http.StatusBadRequest, "bad_json", "the body is not the expected JSON object: "+err.Error())
 		return false
 	}
