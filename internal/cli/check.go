@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/kakekomi/kakekomi/internal/jsonin"
 	"github.com/kakekomi/kakekomi/internal/kb"
 	"github.com/kakekomi/kakekomi/internal/mailcheck"
 )
@@ -111,6 +112,12 @@ func checkBatch(ctx context.Context, c *mailcheck.Checker, lang string, env Env)
 		n++
 		raw := sc.Bytes()
 		if len(strings.TrimSpace(string(raw))) == 0 {
+			continue
+		}
+		if err := jsonin.Check(raw); err != nil {
+			if err := fail("", "invalid_utf8", fmt.Sprintf("line %d is %v", n, err)); err != nil {
+				return err
+			}
 			continue
 		}
 		var in checkLine

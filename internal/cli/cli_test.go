@@ -147,17 +147,22 @@ func TestTriageBatchGoesOnAfterBadLine(t *testing.T) {
 		`{"id":"c","text":""}`,
 		`{"id":"d","text":"届かない","at":"yesterday"}`,
 		`{"id":"e","text":"SNSのアカウントを乗っ取られた","context":{"minor":true}}`,
+		"{\"id\":\"f\",\"text\":\"カードに\xff請求\"}",
+		`{"id":"g","text":"カードに\ud800請求"}`,
 	}, "\n")
 	code, out, errOut := run(t, in, "triage", "--jsonl")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 5 {
-		t.Fatalf("got %d output lines, want 5:\n%s", len(lines), out)
+	if len(lines) != 7 {
+		t.Fatalf("got %d output lines, want 7:\n%s", len(lines), out)
 	}
-	wantCodes := []string{"", "bad_json", "empty", "bad_time", ""}
-	wantIDs := []string{"a", "", "c", "d", "e"}
+	if !strings.Contains(lines[5], "line 6 is not valid UTF-8") {
+		t.Errorf("the invalid line is not named: %s", lines[5])
+	}
+	wantCodes := []string{"", "bad_json", "empty", "bad_time", "", "invalid_utf8", "invalid_utf8"}
+	wantIDs := []string{"a", "", "c", "d", "e", "", ""}
 	for i, l := range lines {
 		var obj struct {
 			ID    string `json:"id"`

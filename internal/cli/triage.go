@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kakekomi/kakekomi/internal/jsonin"
 	"github.com/kakekomi/kakekomi/internal/triage"
 )
 
@@ -111,6 +112,13 @@ func triageBatch(ctx context.Context, e *triage.Engine, defaultAt time.Time, lan
 		}
 		raw := sc.Bytes()
 		if len(raw) == 0 {
+			continue
+		}
+		if err := jsonin.Check(raw); err != nil {
+			bad++
+			if err := fail("", "invalid_utf8", fmt.Sprintf("line %d is %v", n, err)); err != nil {
+				return err
+			}
 			continue
 		}
 		var in batchLine
