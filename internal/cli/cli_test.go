@@ -286,7 +286,7 @@ func TestKBEvalRefusesBadCorpus(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"kb", "eval", "--corpus", "", "--sealed", "", "--messages", bad}, `label "scam" is none of`},
+		{[]string{"kb", "eval", "--corpus", "", "--sealed", "", "--messages", bad}, `ラベル "scam" は`},
 		{[]string{"kb", "eval", "--corpus", t.TempDir(), "--sealed", "", "--messages", ""}, "--corpus"},
 	} {
 		var out, errb bytes.Buffer

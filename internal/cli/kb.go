@@ -32,7 +32,7 @@ var evalAt = time.Date(2026, 11, 24, 10, 30, 0, 0, time.FixedZone("JST", 9*3600)
 
 func runKB(args []string, env Env) error {
 	if len(args) == 0 {
-		return usagef("kb: name a subcommand: check, train or eval")
+		return usagef("kb: サブコマンド（check、train、eval のどれか）を指定してください。")
 	}
 	switch args[0] {
 	case "check":
@@ -42,7 +42,7 @@ func runKB(args []string, env Env) error {
 	case "eval":
 		return runKBEval(args[1:], env)
 	}
-	return usagef("kb: unknown subcommand %q; use check, train or eval", args[0])
+	return usagef("kb: 知らないサブコマンドです。check、train、eval のどれかにしてください。")
 }
 
 func runKBCheck(args []string, env Env) error {
@@ -62,7 +62,7 @@ func runKBCheck(args []string, env Env) error {
 		for _, p := range problems {
 			fmt.Fprintln(env.Stdout, p)
 		}
-		return fmt.Errorf("%s: %d problem(s) found", where, len(problems))
+		return fmt.Errorf("%s: 問題が %d 件見つかりました", where, len(problems))
 	}
 	if err != nil {
 		return err
@@ -77,17 +77,17 @@ func runKBCheck(args []string, env Env) error {
 func readCorpus(k *kb.KB, dir string) ([]corpus.Set[corpus.Case], error) {
 	sets, err := corpus.ReadDir[corpus.Case](dir)
 	if err != nil {
-		return nil, usagef("%v (give the folder of the labelled descriptions with --corpus)", err)
+		return nil, usagef("%v（ラベル付きの相談文のフォルダーを --corpus で指定してください）", err)
 	}
 	for _, s := range sets {
 		for _, c := range s.Items {
 			for _, id := range append([]string{c.Primary}, c.Also...) {
 				if id != corpus.None && k.Type(id) == nil {
-					return nil, usagef("%s: case %s: %q is not a trouble type of the knowledge base", s.Name, c.ID, id)
+					return nil, usagef("%s: 例 %s: %q は知識ベースのトラブルの種類にありません。", s.Name, c.ID, id)
 				}
 			}
 			if c.Text == "" {
-				return nil, usagef("%s: case %s has no text", s.Name, c.ID)
+				return nil, usagef("%s: 例 %s に文章がありません。", s.Name, c.ID)
 			}
 		}
 	}
@@ -99,12 +99,12 @@ func readCorpus(k *kb.KB, dir string) ([]corpus.Set[corpus.Case], error) {
 func readMessages(dir string) ([]corpus.Set[corpus.Message], error) {
 	sets, err := corpus.ReadDir[corpus.Message](dir)
 	if err != nil {
-		return nil, usagef("%v (give the folder of the labelled messages with --messages)", err)
+		return nil, usagef("%v（ラベル付きのメッセージのフォルダーを --messages で指定してください）", err)
 	}
 	for _, s := range sets {
 		for _, m := range s.Items {
 			if !slices.Contains(corpus.MessageLabels, m.Label) {
-				return nil, usagef("%s: message %s: label %q is none of %s", s.Name, m.ID, m.Label, strings.Join(corpus.MessageLabels, ", "))
+				return nil, usagef("%s: メッセージ %s: ラベル %q は %s のどれでもありません。", s.Name, m.ID, m.Label, strings.Join(corpus.MessageLabels, "、"))
 			}
 		}
 	}
@@ -119,11 +119,11 @@ func sourceKB(dir string) (*kb.KB, error) {
 	if errors.As(err, &problems) {
 		for _, p := range problems {
 			if filepath.Dir(p.File) != "models" {
-				return nil, fmt.Errorf("load %s: %v (run 'kakekomi kb check --dir %s')", dir, p, dir)
+				return nil, fmt.Errorf("%s を読み込めません: %v（kakekomi kb check --dir %s で確かめてください）", dir, p, dir)
 			}
 		}
 	} else if err != nil {
-		return nil, fmt.Errorf("load %s: %w", dir, err)
+		return nil, fmt.Errorf("%s を読み込めません: %w", dir, err)
 	}
 	return k, nil
 }
@@ -161,7 +161,7 @@ func runKBTrain(args []string, env Env) error {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(*dir, "models"), 0o755); err != nil {
-		return fmt.Errorf("write models: %w", err)
+		return fmt.Errorf("モデルを書き出せませんでした: %w", err)
 	}
 	for name, m := range map[string]interface{ MarshalBinary() ([]byte, error) }{"types.bin": ms.Types, "emergency.bin": ms.Emergency, "messages.bin": content} {
 		b, err := m.MarshalBinary()
@@ -169,7 +169,7 @@ func runKBTrain(args []string, env Env) error {
 			err = os.WriteFile(filepath.Join(*dir, "models", name), b, 0o644)
 		}
 		if err != nil {
-			return fmt.Errorf("write model %s: %w", name, err)
+			return fmt.Errorf("モデル %s を書き出せませんでした: %w", name, err)
 		}
 	}
 	fmt.Fprintf(env.Stdout, "trained on %d descriptions: %d types; emergency threshold %.2f, veto %.2f (held-out folds: recall %.3f, false alarms %.3f)\n",
@@ -190,7 +190,7 @@ func runKBEval(args []string, env Env) error {
 		return err
 	}
 	if *folds < 2 {
-		return usagef("kb eval: --folds must be at least 2")
+		return usagef("kb eval: --folds は 2 以上にしてください。")
 	}
 	k, err := loadKB()
 	if err != nil {
@@ -235,7 +235,7 @@ func runKBEval(args []string, env Env) error {
 	if *sealedDir != "" {
 		names, _ := filepath.Glob(filepath.Join(*sealedDir, sealedPattern))
 		if len(names) == 0 {
-			return usagef("kb eval: no sealed sets %s in %s", sealedPattern, *sealedDir)
+			return usagef("kb eval: %s に封印セット（%s）がありません。", *sealedDir, sealedPattern)
 		}
 		e := triage.New(k)
 		for _, name := range names {
