@@ -86,7 +86,7 @@ func (cf *caseFlags) code(env Env) (string, error) {
 		return c, nil
 	}
 	if len(cf.positional) == 0 {
-		return "", usagef("%s: give the case code (or set KAKEKOMI_CASE_CODE)", cf.fs.Name())
+		return "", usagef("%s: ケース番号を指定してください（環境変数 KAKEKOMI_CASE_CODE でも指定できます）。", cf.fs.Name())
 	}
 	c := cf.positional[0]
 	cf.positional = cf.positional[1:]
@@ -95,7 +95,7 @@ func (cf *caseFlags) code(env Env) (string, error) {
 
 func (cf *caseFlags) ttl() (time.Duration, error) {
 	if *cf.keepDays < 1 || *cf.keepDays > 3650 {
-		return 0, usagef("%s: --keep must be between 1 and 3650 days", cf.fs.Name())
+		return 0, usagef("%s: --keep は 1 から 3650 までの日数にしてください。", cf.fs.Name())
 	}
 	return time.Duration(*cf.keepDays) * 24 * time.Hour, nil
 }
@@ -109,11 +109,11 @@ func (cf *caseFlags) passphrase(env Env) (string, io.Reader, error) {
 	br := bufio.NewReader(io.LimitReader(env.Stdin, 1<<20))
 	line, err := br.ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", nil, fmt.Errorf("read passphrase: %w", err)
+		return "", nil, fmt.Errorf("合言葉を読めませんでした: %w", err)
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", nil, usagef("%s: --passphrase-stdin: the first line of standard input is empty", cf.fs.Name())
+		return "", nil, usagef("%s: --passphrase-stdin のときは、標準入力の1行目に合言葉を書いてください（1行目が空です）。", cf.fs.Name())
 	}
 	return line, br, nil
 }
@@ -162,6 +162,10 @@ func caseMessage(err error) string {
 		return "この番号のケースは見つかりません。番号を確かめてください（期限が過ぎたケースは消えています）。"
 	case errors.Is(err, casefile.ErrPassphrase):
 		return "合言葉（パスフレーズ）がないか、違います。--passphrase-stdin で入力してください。"
+	case errors.Is(err, casefile.ErrTooLarge):
+		return fmt.Sprintf("大きすぎます。証拠のファイルは1つ %d MB まで、ケース全体で %d MB までです。", casefile.MaxEvidenceBytes>>20, casefile.MaxCaseBytes>>20)
+	case errors.Is(err, casefile.ErrInvalid):
+		return fmt.Sprintf("保存できない内容です。1つの欄は %d 文字まで、一覧はそれぞれ %d 件までです。手順の ID は case show で確かめてください。", casefile.MaxFieldRunes, casefile.MaxEntries)
 	}
 	return err.Error()
 }
@@ -190,7 +194,7 @@ func runCase(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(env.Stdout, caseUsage)
 		if len(args) == 0 {
-			return usagef("case: give a subcommand")
+			return usagef("case: サブコマンドを指定してください。")
 		}
 		return nil
 	}
@@ -202,7 +206,7 @@ func runCase(ctx context.Context, args []string, env Env) error {
 	}
 	fn, ok := cmds[cmd]
 	if !ok {
-		return usagef("case: unknown subcommand %q; run 'kakekomi case help'", cmd)
+		return usagef("case: 知らないサブコマンドです。kakekomi case help で一覧を見てください。")
 	}
 	return fn(ctx, newCaseFlags(cmd, env), rest, env)
 }
@@ -252,7 +256,7 @@ func caseNew(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	}
 	when, err := ParseTime(*at, env.Now)
 	if err != nil {
-		return usagef("case new: --at: %v", err)
+		return timeProblem("case new", "--at")
 	}
 	pass, rest, err := cf.passphrase(env)
 	if err != nil {
@@ -261,7 +265,7 @@ func caseNew(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	var text string
 	switch {
 	case len(cf.positional) > 1:
-		return usagef("case new: give the description as one argument (quote it) or on standard input")
+		return usagef("case new: 相談の内容は、引用符で囲んで1つの引数にするか、標準入力から渡してください。")
 	case len(cf.positional) == 1 && cf.positional[0] != "-":
 		text = cf.positional[0]
 	default:
@@ -275,7 +279,7 @@ func caseNew(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	}
 	r, err := e.Triage(triage.Input{Text: text, At: when, Context: triage.Context{Answers: answers}})
 	if err != nil {
-		return usagef("case new: %v", err)
+		return usagef("case new: %s", triageMessage(err))
 	}
 	c, err := casefile.Open(text, r, answers, env.Now())
 	if err != nil {
@@ -304,7 +308,7 @@ func (a *answerFlag) String() string { return "" }
 func (a *answerFlag) Set(v string) error {
 	id, val, ok := strings.Cut(v, "=")
 	if !ok || id == "" || val == "" {
-		return errors.New("write it as ID=VALUE, e.g. payment_method=card")
+		return errors.New("ID=値 の形で書いてください（例 payment_method=card）")
 	}
 	if *a == nil {
 		*a = answerFlag{}
@@ -321,7 +325,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func (cf *caseFlags) noMoreArgs() error {
 	if len(cf.positional) > 0 {
-		return usagef("%s: unexpected argument %q", cf.fs.Name(), cf.positional[0])
+		return usagef("%s: 余分な引数があります（%d 個）。文章に空白があるときは引用符で囲んでください。", cf.fs.Name(), len(cf.positional))
 	}
 	return nil
 }
@@ -375,7 +379,7 @@ func showCase(ctx context.Context, s *store.Store, k casefile.Keys, asJSON bool,
 func fields(v string, n int) ([]string, error) {
 	parts := strings.Split(v, "|")
 	if len(parts) > n {
-		return nil, fmt.Errorf("%q has more than %d parts separated by |", v, n)
+		return nil, fmt.Errorf("| で区切った部分が %d つより多くあります", n)
 	}
 	for len(parts) < n {
 		parts = append(parts, "")
@@ -392,7 +396,7 @@ func parseParty(v string) (casefile.Party, error) {
 		key, val, ok := strings.Cut(kv, "=")
 		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
 		if !ok || val == "" {
-			return p, fmt.Errorf("--party: write key=value pairs separated by commas, not %q", kv)
+			return p, errors.New("--party: 項目名=値 をカンマで区切って書いてください（値が空の項目があります）")
 		}
 		switch key {
 		case "name":
@@ -410,7 +414,7 @@ func parseParty(v string) (casefile.Party, error) {
 		case "sns":
 			p.SNS = append(p.SNS, val)
 		default:
-			return p, fmt.Errorf("--party: unknown key %q (name, url, account, phone, email, address, sns)", key)
+			return p, errors.New("--party: 知らない項目名があります。name、url、account、phone、email、address、sns のどれかにしてください")
 		}
 	}
 	return p, nil
@@ -440,11 +444,11 @@ func caseAdd(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	for _, v := range timeline {
 		f, err := fields(v, 2)
 		if err != nil {
-			return usagef("case add --timeline: %v", err)
+			return usagef("case add --timeline: %v。", err)
 		}
 		at, err := ParseTime(f[0], env.Now)
 		if err != nil || f[1] == "" {
-			return usagef("case add --timeline: write 'TIME|what happened', e.g. '2026-11-20 14:00|サイトで注文した'")
+			return usagef("case add --timeline: '日時|起きたこと' の形で書いてください（例 '2026-11-20 14:00|サイトで注文した'）。")
 		}
 		change = append(change, func(c *casefile.Case) error {
 			c.Timeline = append(c.Timeline, casefile.Event{At: at, What: f[1]})
@@ -455,22 +459,22 @@ func caseAdd(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	for _, v := range parties {
 		p, err := parseParty(v)
 		if err != nil {
-			return usagef("case add %v", err)
+			return usagef("case add %v。", err)
 		}
 		change = append(change, func(c *casefile.Case) error { c.Parties = append(c.Parties, p); return nil })
 	}
 	for _, v := range money {
 		f, err := fields(v, 4)
 		if err != nil {
-			return usagef("case add --money: %v", err)
+			return usagef("case add --money: %v。", err)
 		}
 		yen, err := strconv.ParseInt(strings.NewReplacer(",", "", "円", "", "¥", "").Replace(f[0]), 10, 64)
 		if err != nil || yen <= 0 {
-			return usagef("case add --money: the amount %q is not a number of yen", f[0])
+			return usagef("case add --money: 金額を円の数字で書いてください（例 '50000|2026-11-20|銀行振込|口座'）。")
 		}
 		at, err := ParseTime(f[1], env.Now)
 		if err != nil {
-			return usagef("case add --money: %v", err)
+			return timeProblem("case add", "--money")
 		}
 		pay := casefile.Payment{AmountJPY: yen, At: at, Method: f[2], Account: f[3]}
 		change = append(change, func(c *casefile.Case) error { c.Payments = append(c.Payments, pay); return nil })
@@ -478,7 +482,7 @@ func caseAdd(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	for _, v := range entered {
 		f, err := fields(v, 2)
 		if err != nil || f[0] == "" || f[1] == "" {
-			return usagef("case add --entered: write 'where|card,password'")
+			return usagef("case add --entered: '入力した場所|種類' の形で書いてください（例 'にせのサイト|card,password'）。")
 		}
 		e := casefile.Entered{Where: f[0], What: strings.Split(f[1], ","), At: env.Now()}
 		change = append(change, func(c *casefile.Case) error { c.Entered = append(c.Entered, e); return nil })
@@ -486,11 +490,11 @@ func caseAdd(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 	for _, v := range progress {
 		f, err := fields(v, 5)
 		if err != nil {
-			return usagef("case add --progress: %v", err)
+			return usagef("case add --progress: %v。", err)
 		}
 		at, err := ParseTime(f[0], env.Now)
 		if err != nil || f[1] == "" {
-			return usagef("case add --progress: write 'TIME|desk|reference|result|next'")
+			return usagef("case add --progress: '日時|窓口|受付番号|結果|次にすること' の形で書いてください。")
 		}
 		p := casefile.Progress{At: at, Desk: f[1], Reference: f[2], Result: f[3], Next: f[4]}
 		change = append(change, func(c *casefile.Case) error { c.Progress = append(c.Progress, p); return nil })
@@ -502,7 +506,7 @@ func caseAdd(ctx context.Context, cf *caseFlags, args []string, env Env) error {
 		change = append(change, func(c *casefile.Case) error { c.Request = *request; return nil })
 	}
 	if len(change) == 0 {
-		return usagef("case add: nothing to add; see 'kakekomi case help'")
+		return usagef("case add: 加えるものがありません。kakekomi case help で書き方を見てください。")
 	}
 	s, err := cf.open(ctx, env)
 	if err != nil {
@@ -534,17 +538,21 @@ func caseEvidence(ctx context.Context, cf *caseFlags, args []string, env Env) er
 		return err
 	}
 	if len(cf.positional) == 0 {
-		return usagef("case evidence: give the files to keep")
+		return usagef("case evidence: 保存するファイルを指定してください。")
 	}
 	s, err := cf.open(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	for _, name := range cf.positional {
-		data, err := readFileLimit(name, casefile.MaxEvidenceBytes)
+	for i, name := range cf.positional {
+		what := "case evidence: "
+		if len(cf.positional) > 1 {
+			what = fmt.Sprintf("case evidence: %d 番目の", i+1)
+		}
+		data, err := readFileLimit(what, name, casefile.MaxEvidenceBytes)
 		if err != nil {
-			return usagef("case evidence: %v", err)
+			return err
 		}
 		e, err := s.AddEvidence(ctx, k, name, data, *note)
 		if err != nil {
@@ -555,19 +563,20 @@ func caseEvidence(ctx context.Context, cf *caseFlags, args []string, env Env) er
 	return nil
 }
 
-// readFileLimit reads a file of at most limit bytes.
-func readFileLimit(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
+// readFileLimit reads the file name of at most limit bytes that a person
+// gave, with errors as openInput's.
+func readFileLimit(what, name string, limit int64) ([]byte, error) {
+	f, err := openInput(what, name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, fmt.Errorf("%sファイルを読めませんでした: %w", what, withoutPath(err))
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d MB", name, limit>>20)
+		return nil, usagef("%sファイルが大きすぎます（%d MB まで）。", what, limit>>20)
 	}
 	return b, nil
 }
@@ -670,7 +679,7 @@ func caseSheet(ctx context.Context, cf *caseFlags, args []string, env Env) error
 	case *pdfOut != "":
 		ttf, err := sheet.FindFont(*font)
 		if err != nil {
-			return usagef("case sheet: %v", err)
+			return usagef("case sheet: PDF に使う日本語のフォント（.ttf）を読めません。--font でファイルを指定するか、fonts-ipaexfont を入れてください。")
 		}
 		pdf, err := sh.PDF(ttf)
 		if err != nil {
@@ -681,7 +690,7 @@ func caseSheet(ctx context.Context, cf *caseFlags, args []string, env Env) error
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("case sheet: %w", err)
+			return fmt.Errorf("case sheet: PDF を書き出せませんでした: %w", withoutPath(err))
 		}
 		fmt.Fprintf(env.Stdout, "相談シートを %s に保存しました。印刷して窓口に持って行けます。\n", *pdfOut)
 	case *asHTML:
@@ -719,12 +728,12 @@ func caseLetter(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 		return err
 	}
 	if len(cf.positional) != 1 {
-		return usagef("case letter: give one kind: demand, takedown, phishing or objection")
+		return usagef("case letter: 書面の種類を1つ指定してください（demand、takedown、phishing、objection）。")
 	}
 	o.Date = env.Now()
 	if *deadline != "" {
 		if o.Deadline, err = ParseTime(*deadline, env.Now); err != nil {
-			return usagef("case letter --deadline: %v", err)
+			return timeProblem("case letter", "--deadline")
 		}
 	}
 	kind := cf.positional[0]
@@ -733,11 +742,11 @@ func caseLetter(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 	case ok:
 	case kind == "objection":
 		if *received == "" {
-			return usagef("case letter objection: give --received DATE, the day the 支払督促 came")
+			return usagef("case letter objection: 支払督促を受け取った日を --received 日付 で指定してください。")
 		}
 		day, err := ParseTime(*received, env.Now)
 		if err != nil {
-			return usagef("case letter --received: %v", err)
+			return timeProblem("case letter", "--received")
 		}
 		k, err := loadKB()
 		if err != nil {
@@ -745,7 +754,7 @@ func caseLetter(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 		}
 		l = letters.PaymentOrder(day, func(t time.Time) bool { _, ok := k.IsHoliday(t); return ok })
 	default:
-		return usagef("case letter: unknown kind %q: demand, takedown, phishing or objection", kind)
+		return usagef("case letter: 知らない種類です。demand、takedown、phishing、objection のどれかにしてください。")
 	}
 	io.WriteString(env.Stdout, l.Text())
 	return nil

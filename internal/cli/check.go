@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/kakekomi/kakekomi/internal/jsonin"
@@ -26,7 +25,7 @@ func runCheck(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if *lang != "ja" && *lang != "en" {
-		return usagef("check: --lang must be ja or en, not %q", *lang)
+		return usagef("check: --lang は ja か en にしてください。")
 	}
 	given := 0
 	for _, set := range []bool{*jsonl, *text != "", *rawURL != "", fs.NArg() > 0} {
@@ -36,11 +35,11 @@ func runCheck(ctx context.Context, args []string, env Env) error {
 	}
 	switch {
 	case fs.NArg() > 1:
-		return usagef("check: give one mail file (or - for standard input)")
+		return usagef("check: メールのファイルは1つだけ指定してください（- なら標準入力から読みます）。")
 	case given > 1:
-		return usagef("check: give only one of FILE.eml, --text, --url or --jsonl")
+		return usagef("check: FILE.eml、--text、--url、--jsonl のどれか1つだけを指定してください。")
 	case given == 0:
-		return usagef("check: give a mail file (FILE.eml, or - for standard input), --text TEXT or --url URL")
+		return usagef("check: 調べるものを指定してください。メールのファイル（FILE.eml、- なら標準入力）、--text 文章、--url アドレスのどれかです。")
 	}
 	k, err := loadKB()
 	if err != nil {
@@ -60,18 +59,18 @@ func runCheck(ctx context.Context, args []string, env Env) error {
 	case fs.Arg(0) == "-":
 		r, err = c.CheckMail(env.Stdin, opts)
 	default:
-		f, oerr := os.Open(fs.Arg(0))
+		f, oerr := openInput("check: ", fs.Arg(0))
 		if oerr != nil {
-			return usagef("check: %v", oerr)
+			return oerr
 		}
 		defer f.Close()
 		r, err = c.CheckMail(f, opts)
 	}
 	if err != nil {
-		if code := checkErrorCode(err); code != "internal" {
-			return usagef("check: %s", checkErrorMessage(err))
+		if text := mailcheck.ErrorText(err, *lang); text != "" {
+			return usagef("check: %s", text)
 		}
-		return fmt.Errorf("check: %w", err)
+		return fmt.Errorf("check: 調べられませんでした: %w", withoutPath(err))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -93,9 +92,9 @@ type checkLine struct {
 
 func checkBatch(ctx context.Context, c *mailcheck.Checker, lang string, env Env) error {
 	sc := bufio.NewScanner(env.Stdin)
-	// A line may carry a whole mail; mails above the checker's limit are
-	// refused by the scanner, which stops the batch with a clear error.
-	sc.Buffer(make([]byte, 64*1024), 2*mailcheck.MaxMailBytes)
+	// Mails above the checker's limit are refused by the scanner, which
+	// stops the batch with a clear error.
+	sc.Buffer(make([]byte, 64*1024), maxCheckLine)
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
@@ -153,14 +152,15 @@ func checkBatch(ctx context.Context, c *mailcheck.Checker, lang string, env Env)
 		}
 		r.ID = in.ID
 		if err := enc.Encode(r); err != nil {
-			return fmt.Errorf("write output: %w", err)
+			return fmt.Errorf("出力を書けませんでした: %w", err)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read standard input at line %d: %w", n+1, err)
-	}
-	return nil
+	return lineError("check --jsonl", sc.Err(), n+1, maxCheckLine)
 }
+
+// maxCheckLine is the longest check --jsonl line: a line may carry a whole
+// mail, escaped.
+const maxCheckLine = 2 * mailcheck.MaxMailBytes
 
 // Errors of a --jsonl line.
 var (
@@ -180,10 +180,11 @@ func checkErrorCode(err error) string {
 	return mailcheck.ErrorCode(err)
 }
 
-// checkErrorMessage says what was wrong and what to do.
+// checkErrorMessage says what was wrong with a --jsonl line and what to
+// do, in English for programs, as the API does, without quoting the line.
 func checkErrorMessage(err error) string {
-	if checkErrorCode(err) == "not_mail" {
-		return fmt.Sprintf("%v; save the mail as .eml (raw source), or use --text for a pasted message", err)
+	if text := mailcheck.ErrorText(err, "en"); text != "" {
+		return text
 	}
 	return err.Error()
 }

@@ -9,9 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kakekomi/kakekomi/internal/hours"
 	"github.com/kakekomi/kakekomi/internal/kb"
@@ -91,7 +94,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		fmt.Fprint(env.Stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q; run 'kakekomi help' for the list", cmd)
+		err = usagef("知らないコマンドです。kakekomi help でコマンドの一覧を見てください。")
 	}
 	var ue usageError
 	switch {
@@ -100,12 +103,25 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.Stderr, "kakekomi: %s\n", ue.msg)
+		fmt.Fprintf(env.Stderr, "kakekomi: %s\n", terminalSafe(ue.msg))
 		return 2
 	default:
-		fmt.Fprintf(env.Stderr, "kakekomi: %v\n", err)
+		fmt.Fprintf(env.Stderr, "kakekomi: %s\n", terminalSafe(err.Error()))
 		return 1
 	}
+}
+
+// terminalSafe replaces what could drive a terminal in a message (control
+// characters, direction overrides, bytes that are not UTF-8) with U+FFFD.
+// Messages never quote the person's input, but errors from below may name
+// a file.
+func terminalSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // newFlags returns a flag set whose errors become usage errors and whose
@@ -128,9 +144,25 @@ func parseFlags(fs *flag.FlagSet, args []string, env Env) error {
 		return err
 	}
 	if err != nil {
-		return usagef("%s: %v (run 'kakekomi %s --help')", fs.Name(), err, fs.Name())
+		return usagef("%s: %skakekomi %s --help で使い方を見てください。", fs.Name(), flagProblem(fs, err), fs.Name())
 	}
 	return nil
+}
+
+// flagProblem says in Japanese what was wrong with the flags. It names a
+// flag only when it is one of fs's: an unknown one is the person's words.
+func flagProblem(fs *flag.FlagSet, err error) string {
+	var name string
+	fs.VisitAll(func(f *flag.Flag) {
+		// The flag package ends its messages with -NAME or puts -NAME: in them.
+		if msg := err.Error(); strings.HasSuffix(msg, " -"+f.Name) || strings.Contains(msg, " -"+f.Name+":") {
+			name = f.Name
+		}
+	})
+	if name == "" {
+		return "知らないオプションがあります。"
+	}
+	return fmt.Sprintf("--%s の値がないか、形がちがいます。", name)
 }
 
 // ParseTime reads a TIME argument (see hours.ParseTime).
@@ -140,7 +172,7 @@ func ParseTime(s string, now func() time.Time) (time.Time, error) { return hours
 func loadKB() (*kb.KB, error) {
 	k, err := kb.Load(kb.Embedded())
 	if err != nil {
-		return nil, fmt.Errorf("load knowledge base: %w", err)
+		return nil, fmt.Errorf("知識ベースを読み込めませんでした: %w", err)
 	}
 	return k, nil
 }
@@ -157,10 +189,51 @@ func newEngine(env Env) (*triage.Engine, error) {
 func readAll(r io.Reader, limit int64) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return "", fmt.Errorf("read standard input: %w", err)
+		return "", fmt.Errorf("標準入力を読めませんでした: %w", err)
 	}
 	if int64(len(b)) > limit {
-		return "", usagef("standard input is larger than %d bytes", limit)
+		return "", usagef("標準入力が大きすぎます（%d バイトまで）。", limit)
 	}
 	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// openInput opens the file name that a person gave for reading, with
+// errors that say what to do in Japanese and do not repeat the name: a
+// usage error for a missing file, one that may not be read, or a folder.
+// what names the file in the messages ("check: ", "2 番目のファイル").
+func openInput(what, name string) (*os.File, error) {
+	f, err := os.Open(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, usagef("%sファイルが見つかりません。名前と場所を確かめてください。", what)
+	case errors.Is(err, fs.ErrPermission):
+		return nil, usagef("%sファイルを読む権限がありません。", what)
+	case err != nil:
+		return nil, fmt.Errorf("%sファイルを開けませんでした: %w", what, withoutPath(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%sファイルを調べられませんでした: %w", what, withoutPath(err))
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, usagef("%sフォルダーが指定されました。フォルダーの中のファイルを指定してください。", what)
+	}
+	return f, nil
+}
+
+// withoutPath drops the file name from a file system error, which names
+// the file the person gave.
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// timeProblem says how to write a TIME flag.
+func timeProblem(cmd, flagName string) error {
+	return usagef("%s: %s の日時を読み取れません。2026-11-24T10:30:00+09:00 のように書いてください（+09:00 がなければ日本時間です）。", cmd, flagName)
 }

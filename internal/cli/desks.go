@@ -18,11 +18,11 @@ func runDesks(args []string, env Env) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("desks: unexpected argument %q", fs.Arg(0))
+		return usagef("desks: 引数は要りません。時刻は --at、受付中だけなら --open で指定してください。")
 	}
 	when, err := ParseTime(*at, env.Now)
 	if err != nil {
-		return usagef("desks: --at: %v", err)
+		return timeProblem("desks", "--at")
 	}
 	k, err := loadKB()
 	if err != nil {

@@ -18,10 +18,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("serve: unexpected argument %q", fs.Arg(0))
+		return usagef("serve: 引数は要りません。待ち受けるアドレスは --addr で指定してください。")
 	}
 	if *rateLimit <= 0 {
-		return usagef("serve: --rate-limit must be more than 0")
+		return usagef("serve: --rate-limit は 0 より大きくしてください。")
 	}
 	k, err := loadKB()
 	if err != nil {

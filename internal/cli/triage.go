@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,11 +28,11 @@ func runTriage(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if *lang != "ja" && *lang != "en" {
-		return usagef("triage: --lang must be ja or en, not %q", *lang)
+		return usagef("triage: --lang は ja か en にしてください。")
 	}
 	when, err := ParseTime(*at, env.Now)
 	if err != nil {
-		return usagef("triage: --at: %v", err)
+		return timeProblem("triage", "--at")
 	}
 	e, err := newEngine(env)
 	if err != nil {
@@ -39,14 +40,14 @@ func runTriage(ctx context.Context, args []string, env Env) error {
 	}
 	if *jsonl {
 		if fs.NArg() > 0 {
-			return usagef("triage: --jsonl reads standard input; give no TEXT")
+			return usagef("triage: --jsonl のときは標準入力から読みます。相談の内容を引数には書かないでください。")
 		}
 		return triageBatch(ctx, e, when, *lang, env)
 	}
 	var text string
 	switch {
 	case fs.NArg() > 1:
-		return usagef("triage: give the description as one argument (quote it) or on standard input")
+		return usagef("triage: 相談の内容は、引用符で囲んで1つの引数にするか、標準入力から渡してください。")
 	case fs.NArg() == 1 && fs.Arg(0) != "-":
 		text = fs.Arg(0)
 	default:
@@ -60,7 +61,7 @@ func runTriage(ctx context.Context, args []string, env Env) error {
 	r, err := e.Triage(triage.Input{Text: text, At: when, Lang: *lang,
 		Context: triage.Context{Minor: *minor, Prefecture: *prefecture}})
 	if err != nil {
-		return usagef("triage: %v", err)
+		return usagef("triage: %s", triageMessage(err))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -161,14 +162,39 @@ func triageBatch(ctx context.Context, e *triage.Engine, defaultAt time.Time, lan
 			continue
 		}
 		if err := enc.Encode(r); err != nil {
-			return fmt.Errorf("write output: %w", err)
+			return fmt.Errorf("出力を書けませんでした: %w", err)
 		}
 	}
 	if env.StderrIsTerminal && n >= 1000 {
 		fmt.Fprintf(env.Stderr, "\r%d 件処理しました（エラー %d 件）\n", n, bad)
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read standard input at line %d: %w", n+1, err)
+	return lineError("triage --jsonl", sc.Err(), n+1, maxLine)
+}
+
+// lineError turns the error that stopped reading JSON Lines at line n into
+// the command's error: a line over limit bytes is bad input.
+func lineError(cmd string, err error, n, limit int) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, bufio.ErrTooLong):
+		return usagef("%s: %d 行目が長すぎるため、そこで止めました（1行 %d KiB まで）。", cmd, n, limit>>10)
 	}
-	return nil
+	return fmt.Errorf("%s: 標準入力の %d 行目を読めませんでした: %w", cmd, n, err)
+}
+
+// triageMessages say in Japanese what was wrong with a description, by
+// triage.ErrorCode.
+var triageMessages = map[string]string{
+	"empty":        "何があったかを書いてください（内容が空です）。",
+	"too_long":     fmt.Sprintf("文章が長すぎます。%d 文字までにしてください。", triage.MaxTextRunes),
+	"invalid_utf8": "文字を読み取れませんでした。UTF-8 の文章にしてください。",
+	"bad_input":    "入力の形が正しくありません。",
+}
+
+func triageMessage(err error) string {
+	if m, ok := triageMessages[triage.ErrorCode(err)]; ok {
+		return m
+	}
+	return err.Error()
 }
