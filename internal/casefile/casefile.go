@@ -23,6 +23,10 @@ var (
 	ErrPassphrase = errors.New("the passphrase is missing or wrong")
 	ErrInvalid    = errors.New("invalid case data")
 	ErrTooLarge   = errors.New("too large")
+	// ErrEmptyFile and ErrFileType refuse an evidence file; both are
+	// ErrInvalid too.
+	ErrEmptyFile = fmt.Errorf("%w: empty file", ErrInvalid)
+	ErrFileType  = fmt.Errorf("%w: a kind of file that is not kept", ErrInvalid)
 )
 
 // Limits on what a case holds, so that one case cannot fill the store.

@@ -1,11 +1,14 @@
 package casefile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 var t0 = time.Date(2026, 11, 24, 10, 30, 0, 0, time.FixedZone("JST", 9*3600))
@@ -71,12 +74,53 @@ func TestNewEvidenceSniffs(t *testing.T) {
 	if e.Type != "image/png" || e.Name != "スクショ.png" || e.Size != int64(len(png)) || len(e.SHA256) != 64 {
 		t.Errorf("evidence = %+v", e)
 	}
-	// A program named like a picture is refused: the bytes decide.
-	if _, err := NewEvidence("photo.jpg", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), t0); !errors.Is(err, ErrInvalid) {
-		t.Errorf("program accepted: %v", err)
+	if _, err := NewEvidence("invoice.docm", []byte("PK\x03\x04\x14\x00\x06\x00"), t0); !errors.Is(err, ErrFileType) {
+		t.Errorf("office file accepted: %v", err)
+	}
+	if _, err := NewEvidence("empty.png", nil, t0); !errors.Is(err, ErrEmptyFile) {
+		t.Errorf("empty file accepted: %v", err)
 	}
 	if _, err := NewEvidence("big.txt", make([]byte, MaxEvidenceBytes+1), t0); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("oversized file accepted: %v", err)
+	}
+}
+
+// TestRunnableEvidence checks that a file that can run is kept byte for
+// byte, since it may be the evidence, but as data under a name that no
+// system runs, whatever its name or bytes claim; and that other files keep
+// their names.
+func TestRunnableEvidence(t *testing.T) {
+	pe := []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff")
+	script := []byte("@echo off\r\ndel /q %USERPROFILE%\\Documents\r\n")
+	for _, tt := range []struct {
+		name string
+		data []byte
+		want string // the name kept
+	}{
+		{"請求書.bat", script, "請求書.bat.evidence"},
+		{"INVOICE.VBS", []byte("CreateObject(\"WScript.Shell\")"), "INVOICE.VBS.evidence"},
+		{"invoice.pdf.exe", pe, "invoice.pdf.exe.evidence"},
+		{"invoice.exe. . ", pe, "invoice.exe.evidence"},
+		{"請求書\u202egpj.exe", pe, "請求書gpj.exe.evidence"},
+		{"photo.jpg", pe, "photo.jpg.evidence"},
+		{"notes.txt", []byte("\x7fELF\x02\x01\x01"), "notes.txt.evidence"},
+		{"screen.png", []byte("\xcf\xfa\xed\xfe\x07\x00\x00\x01"), "screen.png.evidence"},
+		{"sagawa.apk", []byte("PK\x03\x04\x14\x00\x08\x08"), "sagawa.apk.evidence"},
+		{"update.ps1", []byte("Invoke-WebRequest"), "update.ps1.evidence"},
+		{"page.html", []byte("hello <script>alert(1)</script>"), "page.html.evidence"},
+		{"ショートカット.lnk", []byte("L\x00\x00\x00\x01\x14\x02\x00"), "ショートカット.lnk.evidence"},
+		{"notes.txt", script, "notes.txt"},
+	} {
+		e, err := NewEvidence(tt.name, tt.data, t0)
+		if err != nil {
+			t.Errorf("%q: %v", tt.name, err)
+			continue
+		}
+		sum := sha256.Sum256(tt.data)
+		runnable := tt.want != tt.name
+		if e.Name != tt.want || e.Runnable() != runnable || (runnable && e.Type != RunnableType) || e.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%q: kept as %q, type %s, runnable %v", tt.name, e.Name, e.Type, e.Runnable())
+		}
 	}
 }
 
@@ -93,4 +137,30 @@ func BenchmarkDeriveKeys(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzNewEvidence checks, whatever the name and bytes, that a kept file's
+// name does not run when opened, holds no control or direction characters,
+// and that a file that can run is kept as data.
+func FuzzNewEvidence(f *testing.F) {
+	f.Add("請求書.bat", []byte("@echo off"))
+	f.Add("photo.jpg", []byte("MZ\x90\x00"))
+	f.Add("a.exe. .", []byte("x"))
+	f.Add("x\u202egpj.exe", []byte("\x89PNG\r\n\x1a\n"))
+	f.Add(`C:\a\..\b.JS`, []byte("alert(1)"))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		e, err := NewEvidence(name, data, t0)
+		if err != nil {
+			return
+		}
+		if Runnable(e.Name, nil) {
+			t.Fatalf("%q kept as %q, which runs", name, e.Name)
+		}
+		if strings.ContainsFunc(e.Name, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) {
+			t.Fatalf("%q kept as %q", name, e.Name)
+		}
+		if Runnable(name, data) != (e.Type == RunnableType && strings.HasSuffix(e.Name, RunnableSuffix)) {
+			t.Fatalf("%q (%d bytes) kept as %q of type %s", name, len(data), e.Name, e.Type)
+		}
+	})
 }

@@ -162,6 +162,10 @@ func caseMessage(err error) string {
 		return "この番号のケースは見つかりません。番号を確かめてください（期限が過ぎたケースは消えています）。"
 	case errors.Is(err, casefile.ErrPassphrase):
 		return "合言葉（パスフレーズ）がないか、違います。--passphrase-stdin で入力してください。"
+	case errors.Is(err, casefile.ErrEmptyFile):
+		return "ファイルが空です。別のファイルを指定してください。"
+	case errors.Is(err, casefile.ErrFileType):
+		return "この種類のファイルは保存できません。画面の写真（スクリーンショット）、PDF、文字だけのファイル、動画（mp4）、音声（mp3・wav）を指定してください。"
 	case errors.Is(err, casefile.ErrTooLarge):
 		return fmt.Sprintf("大きすぎます。証拠のファイルは1つ %d MB まで、ケース全体で %d MB までです。", casefile.MaxEvidenceBytes>>20, casefile.MaxCaseBytes>>20)
 	case errors.Is(err, casefile.ErrInvalid):
@@ -559,6 +563,9 @@ func caseEvidence(ctx context.Context, cf *caseFlags, args []string, env Env) er
 			return caseError("evidence", err)
 		}
 		fmt.Fprintf(env.Stdout, "保存しました: %s（%s）SHA-256 %s\n", e.Name, sheet.Bytes(e.Size), e.SHA256)
+		if e.Runnable() {
+			fmt.Fprintf(env.Stdout, "！ プログラムとして動くファイルなので、開いても動かない名前にして保存しました（中身はそのままです）。このファイルは開かないでください。\n")
+		}
 	}
 	return nil
 }

@@ -267,3 +267,33 @@ func countCases(t *testing.T, e *caseEnv) int {
 	}
 	return n
 }
+
+// TestCaseEvidenceProgram checks that a script kept as evidence is stored
+// byte for byte but shown, listed and exported under a name that does not
+// run when opened, with a warning.
+func TestCaseEvidenceProgram(t *testing.T) {
+	e := newCaseEnv(t)
+	code := newCode(t, e.must("", "new", "請求書というメールの添付ファイルを開いてしまった"))
+	script := []byte("CreateObject(\"WScript.Shell\").Run \"cmd /c del *\"")
+	file := filepath.Join(e.dir, "請求書.vbs")
+	os.WriteFile(file, script, 0o600)
+	out := e.must("", "evidence", code, file)
+	if !strings.Contains(out, "請求書.vbs.evidence") || !strings.Contains(out, "開かないでください") {
+		t.Errorf("evidence output: %s", out)
+	}
+	if show := e.must("", "show", code); !strings.Contains(show, "請求書.vbs.evidence（プログラム・開かないこと") {
+		t.Errorf("show:\n%s", show)
+	}
+	zipPath := filepath.Join(e.dir, "export.zip")
+	e.must("", "export", code, zipPath)
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "evidence/") && !strings.HasSuffix(f.Name, "-請求書.vbs.evidence") {
+			t.Errorf("exported as %q", f.Name)
+		}
+	}
+}

@@ -258,6 +258,8 @@ func kind(mediaType string) string {
 		return "動画"
 	case strings.HasPrefix(base, "audio/"):
 		return "録音"
+	case base == casefile.RunnableType:
+		return "プログラム・開かないこと"
 	}
 	return base
 }

@@ -162,8 +162,11 @@ func TestEvidenceAndSealedAtRest(t *testing.T) {
 		if err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("evidence back: %q, %v", got, err)
 		}
-		if _, err := s.AddEvidence(ctx, k, "setup.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), ""); !errors.Is(err, casefile.ErrInvalid) {
-			t.Errorf("program accepted as evidence: %v", err)
+		if e, err := s.AddEvidence(ctx, k, "setup.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), ""); err != nil || !e.Runnable() {
+			t.Errorf("program kept as %+v, %v; want it kept made safe", e, err)
+		}
+		if _, err := s.AddEvidence(ctx, k, "invoice.docm", []byte("PK\x03\x04\x14\x00\x06\x00"), ""); !errors.Is(err, casefile.ErrFileType) {
+			t.Errorf("office file accepted as evidence: %v", err)
 		}
 		// Nothing readable in any column.
 		for _, q := range []string{`SELECT body FROM cases`, `SELECT data FROM evidence_parts`} {

@@ -85,12 +85,14 @@ func (h *handler) addEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	e, err := h.store.AddEvidence(r.Context(), k, name, data, strings.TrimSpace(r.PostFormValue("note")))
 	switch {
-	case errors.Is(err, casefile.ErrInvalid):
-		// The count and size were checked above, so it is the type.
+	case errors.Is(err, casefile.ErrFileType):
 		fail(http.StatusUnsupportedMediaType, "evidence.err.type")
 		return
 	case err != nil:
 		h.caseFailed(w, r, ck, err)
+		return
+	case e.Runnable():
+		h.renderCase(w, r, ck, k, http.StatusOK, textf(lang, "evidence.defused", e.Name), "")
 		return
 	}
 	h.renderCase(w, r, ck, k, http.StatusOK, textf(lang, "evidence.added", e.Name), "")

@@ -293,7 +293,12 @@ func TestEvidenceUpload(t *testing.T) {
 	w := upload(t, h, "/case/evidence", url.Values{"code": {code}, "note": {"SMSの画面"}}, "file", "screen.png", pngFile)
 	wantPage(t, w, 200, "「screen.png」を保存しました", "image/png", "SHA-256", sha256Hex(pngFile), "SMSの画面", "2026年11月24日（火）10:30")
 
-	wantPage(t, upload(t, h, "/case/evidence", keys, "file", "virus.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00")), 415, "この種類のファイルは保存できません")
+	// A program may be the evidence: it is kept, under a name that does not
+	// run, and marked.
+	program := []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00")
+	wantPage(t, upload(t, h, "/case/evidence", keys, "file", "photo.jpg", program), 200,
+		"開いても動かない名前「photo.jpg.evidence」", "application/octet-stream", sha256Hex(program), "プログラムとして動くファイルです。開かないでください。")
+	wantPage(t, upload(t, h, "/case/evidence", keys, "file", "invoice.docm", []byte("PK\x03\x04\x14\x00\x06\x00")), 415, "この種類のファイルは保存できません")
 	wantPage(t, upload(t, h, "/case/evidence", keys, "file", "empty.png", nil), 400, "ファイルが空です")
 	wantPage(t, upload(t, h, "/case/evidence", keys, "", "", nil), 400, "保存するファイルを選んでください")
 	wantPage(t, upload(t, h, "/case/evidence", url.Values{}, "file", "a.png", pngFile), 400, "番号を入れてください")
@@ -318,10 +323,10 @@ func TestEvidenceUpload(t *testing.T) {
 	justOver := append(bytes.Clone(pngFile), make([]byte, casefile.MaxEvidenceBytes-len(pngFile)+1)...)
 	wantPage(t, upload(t, h, "/case/evidence", keys, "file", "big.png", justOver), 413, "1つのファイルは20MBまで")
 
-	// Only the first upload was kept.
+	// Only the picture and the program were kept.
 	body := wantPage(t, caseForm(t, h, "/case", code, "", nil), 200)
-	if n := strings.Count(body, "SHA-256："); n != 1 {
-		t.Errorf("%d evidence files shown, want 1", n)
+	if n := strings.Count(body, "SHA-256："); n != 2 {
+		t.Errorf("%d evidence files shown, want 2", n)
 	}
 }
 
