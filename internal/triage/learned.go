@@ -217,10 +217,10 @@ type caseDocs struct {
 func (e *Engine) prepare(cases []corpus.Case) []caseDocs {
 	docs := make([]caseDocs, len(cases))
 	for i, c := range cases {
-		h := e.ps.scan(c.Text)
+		h := e.scan(c.Text)
 		scores := e.emergencyScores(h)
 		docs[i] = caseDocs{types: e.doc(h), emergency: e.emergencyDoc(c.Text, h, scores), signalled: e.detectEmergency(scores, c.Minor, false) != nil}
-		h.release()
+		h.Release()
 	}
 	return docs
 }

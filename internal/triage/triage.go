@@ -16,6 +16,7 @@ import (
 	"github.com/kakekomi/kakekomi/internal/desks"
 	"github.com/kakekomi/kakekomi/internal/hours"
 	"github.com/kakekomi/kakekomi/internal/kb"
+	"github.com/kakekomi/kakekomi/internal/phrase"
 )
 
 // MaxTextRunes is the longest description accepted.
@@ -161,7 +162,7 @@ type optionSignal struct {
 // concurrent use.
 type Engine struct {
 	kb        *kb.KB
-	ps        *phrases
+	ps        *phrase.Set
 	types     []compiledType
 	emergency []compiledEmergency
 	options   []optionSignal
@@ -171,13 +172,13 @@ type Engine struct {
 
 // New compiles the knowledge base's phrases into an engine.
 func New(k *kb.KB) *Engine {
-	e := &Engine{kb: k, ps: newPhrases(), now: time.Now}
+	e := &Engine{kb: k, ps: phrase.New(phrase.Exact | phrase.Loose), now: time.Now}
 	compile := func(sigs []kb.Signal) []signal {
 		out := make([]signal, len(sigs))
 		for i, s := range sigs {
-			out[i] = signal{any: e.ps.addAll(s.Any), none: e.ps.addAll(s.None), weight: s.Weight}
+			out[i] = signal{any: e.ps.AddAll(s.Any), none: e.ps.AddAll(s.None), weight: s.Weight}
 			for _, g := range s.All {
-				out[i].all = append(out[i].all, e.ps.addAll(g))
+				out[i].all = append(out[i].all, e.ps.AddAll(g))
 			}
 		}
 		return out
@@ -191,7 +192,7 @@ func New(k *kb.KB) *Engine {
 	for _, q := range k.Questions {
 		for _, o := range q.Options {
 			if len(o.Signals) > 0 {
-				e.options = append(e.options, optionSignal{q.ID, o.Value, e.ps.addAll(o.Signals)})
+				e.options = append(e.options, optionSignal{q.ID, o.Value, e.ps.AddAll(o.Signals)})
 			}
 		}
 	}
@@ -295,8 +296,8 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 		at = e.now()
 	}
 	at = at.In(hours.Tokyo)
-	h := e.ps.scan(in.Text)
-	defer h.release()
+	h := e.scan(in.Text)
+	defer h.Release()
 
 	r := &Result{
 		ID: in.ID, KBVersion: e.kb.Version, At: at.Format(time.RFC3339), Lang: lang,
@@ -373,7 +374,7 @@ func (e *Engine) answers(in Input, h hits, minor bool) (map[string]string, map[s
 	// question: "card number and password" must not narrow the plan to one.
 	found := map[string][]string{}
 	for _, o := range e.options {
-		if _, ok := h.any(o.phrases); ok {
+		if _, ok := h.Any(o.phrases); ok {
 			found[o.question] = append(found[o.question], o.value)
 		}
 	}
@@ -385,7 +386,7 @@ func (e *Engine) answers(in Input, h hits, minor bool) (map[string]string, map[s
 	}
 	amount := in.Context.AmountJPY
 	if amount == 0 {
-		amount = amountInText(h.looseText.String())
+		amount = amountInText(h.Loose.String())
 	}
 	if amount > 0 {
 		answers["amount"] = "upto_600k"

@@ -1,0 +1,225 @@
+// Package phrase finds many phrases in a text at once, as the knowledge
+// base writes them: phrases and text are folded alike (package jatext), so
+// that width, kana and case do not matter, in an exact form that keeps every
+// kana and a loose one without okurigana between kanji, where 振り込んだ
+// meets 振込.
+//
+// A Set indexes its phrases by their first one or two runes, so that a text
+// is scanned once per form whatever the number of phrases.
+package phrase
+
+import (
+	"sync"
+
+	"github.com/kakekomi/kakekomi/internal/jatext"
+)
+
+// Forms says in which folded forms of a text a Set looks for its phrases.
+type Forms uint8
+
+const (
+	// Exact keeps every kana (jatext.FoldExact). It finds a phrase whose
+	// first kana follows a kanji in the text (本日お届け物), which the loose
+	// form drops.
+	Exact Forms = 1 << iota
+	// Loose drops okurigana between kanji (jatext.Fold).
+	Loose
+)
+
+// Set is a set of phrases to look for. Add every phrase before the first
+// Scan; after that, a Set is safe for use by several goroutines.
+type Set struct {
+	forms    Forms
+	patterns [][]rune
+	patIDs   map[string]int
+	byOne    map[rune][]int
+	byTwo    map[[2]rune][]int
+	phrases  [][2]int // per phrase id: the pattern of its exact and its loose form, -1 for a form not compared
+	ids      map[string]int
+	pool     sync.Pool // of *Hits, whose tables are as long as the Set has patterns
+}
+
+// New returns an empty Set that looks in the given forms of a text.
+func New(forms Forms) *Set {
+	return &Set{forms: forms, patIDs: map[string]int{}, byOne: map[rune][]int{}, byTwo: map[[2]rune][]int{}, ids: map[string]int{}}
+}
+
+func (s *Set) pattern(f string) int {
+	if id, ok := s.patIDs[f]; ok {
+		return id
+	}
+	r := []rune(f)
+	id := len(s.patterns)
+	s.patterns = append(s.patterns, r)
+	s.patIDs[f] = id
+	if len(r) == 1 {
+		s.byOne[r[0]] = append(s.byOne[r[0]], id)
+	} else {
+		k := [2]rune{r[0], r[1]}
+		s.byTwo[k] = append(s.byTwo[k], id)
+	}
+	return id
+}
+
+// Add folds p and returns its id, or -1 when it folds to nothing. A phrase
+// added twice, or two that fold alike, get the same id.
+func (s *Set) Add(p string) int {
+	loose := jatext.Phrase(p)
+	if loose == "" {
+		return -1
+	}
+	forms := [2]int{-1, -1}
+	exact := ""
+	if s.forms&Exact != 0 {
+		exact = jatext.PhraseExact(p)
+	}
+	key := exact + "\x00" + loose
+	if id, ok := s.ids[key]; ok {
+		return id
+	}
+	if s.forms&Exact != 0 {
+		forms[0] = s.pattern(exact)
+	}
+	if s.forms&Loose != 0 {
+		forms[1] = s.pattern(loose)
+	}
+	id := len(s.phrases)
+	s.phrases = append(s.phrases, forms)
+	s.ids[key] = id
+	return id
+}
+
+// AddAll adds every phrase of list and returns their ids, leaving out
+// those that fold to nothing.
+func (s *Set) AddAll(list []string) []int {
+	ids := make([]int, 0, len(list))
+	for _, p := range list {
+		if id := s.Add(p); id >= 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Hits are the phrases of a Set found in one text.
+type Hits struct {
+	// Exact and Loose are the text folded in both forms, whichever forms
+	// the Set compares.
+	Exact, Loose *jatext.Folded
+	set          *Set
+	// exactAt and looseAt hold, per pattern, where it first occurs in
+	// Exact and in Loose (rune index), or -1.
+	exactAt, looseAt []int
+}
+
+// Scan folds text and finds where each phrase of s first occurs in it.
+// Release the Hits when done.
+func (s *Set) Scan(text string) *Hits {
+	n := len(s.patterns)
+	h, _ := s.pool.Get().(*Hits)
+	if h == nil || len(h.exactAt) != n {
+		buf := make([]int, 2*n)
+		h = &Hits{set: s, exactAt: buf[:n], looseAt: buf[n:]}
+	}
+	h.Exact = jatext.FoldExact(text)
+	h.Loose = h.Exact.DropOkurigana()
+	if s.forms&Exact != 0 {
+		s.find(h.Exact.Runes, h.exactAt)
+	}
+	if s.forms&Loose != 0 {
+		s.find(h.Loose.Runes, h.looseAt)
+	}
+	return h
+}
+
+// find records in at where each pattern first occurs in rs.
+func (s *Set) find(rs []rune, at []int) {
+	for i := range at {
+		at[i] = -1
+	}
+	mark := func(ids []int, i int) {
+		for _, id := range ids {
+			if at[id] >= 0 {
+				continue
+			}
+			if p := s.patterns[id]; i+len(p) <= len(rs) && equal(rs[i:i+len(p)], p) {
+				at[id] = i
+			}
+		}
+	}
+	for i := range rs {
+		if ids, ok := s.byOne[rs[i]]; ok {
+			mark(ids, i)
+		}
+		if i+1 < len(rs) {
+			if ids, ok := s.byTwo[[2]rune{rs[i], rs[i+1]}]; ok {
+				mark(ids, i)
+			}
+		}
+	}
+}
+
+func equal(a, b []rune) bool {
+	for i := range b {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Release returns h to its Set for another Scan; h must not be used after.
+func (h *Hits) Release() {
+	h.Exact, h.Loose = nil, nil
+	h.set.pool.Put(h)
+}
+
+// Match is one place where a phrase occurs: runes Start to End of Text,
+// which is the Exact or the Loose form of the scanned text.
+type Match struct {
+	Text       *jatext.Folded
+	Start, End int
+	pattern    int
+}
+
+// Words returns the words of the original text that matched.
+func (m Match) Words() string { return m.Text.Original(m.Start, m.End) }
+
+// First returns where phrase id first occurs: in the exact form if it does
+// there, else in the loose form.
+func (h *Hits) First(id int) (Match, bool) {
+	f := h.set.phrases[id]
+	if p := f[0]; p >= 0 && h.exactAt[p] >= 0 {
+		return h.match(h.Exact, p, h.exactAt[p]), true
+	}
+	if p := f[1]; p >= 0 && h.looseAt[p] >= 0 {
+		return h.match(h.Loose, p, h.looseAt[p]), true
+	}
+	return Match{}, false
+}
+
+// Next returns the next occurrence of m's phrase in the same form, starting
+// at or after m.End.
+func (h *Hits) Next(m Match) (Match, bool) {
+	p, rs := h.set.patterns[m.pattern], m.Text.Runes
+	for i := m.End; i+len(p) <= len(rs); i++ {
+		if equal(rs[i:i+len(p)], p) {
+			return h.match(m.Text, m.pattern, i), true
+		}
+	}
+	return Match{}, false
+}
+
+func (h *Hits) match(text *jatext.Folded, pattern, at int) Match {
+	return Match{Text: text, Start: at, End: at + len(h.set.patterns[pattern]), pattern: pattern}
+}
+
+// Any returns the first occurrence of the first phrase of ids found.
+func (h *Hits) Any(ids []int) (Match, bool) {
+	for _, id := range ids {
+		if m, ok := h.First(id); ok {
+			return m, true
+		}
+	}
+	return Match{}, false
+}
