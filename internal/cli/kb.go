@@ -67,8 +67,8 @@ func runKBCheck(args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "ok: %s version %s: %d trouble types, %d desks, %d questions, %d steps, %d brands, holidays %d-%d\n",
-		where, k.Version, len(k.Types), len(k.Desks), len(k.Questions), len(k.Steps), len(k.Brands), k.HolidayYears[0], k.HolidayYears[1])
+	fmt.Fprintf(env.Stdout, "ok: %s version %s: %d trouble types, %d desks, %d questions, %d steps, %d brands, %d checker phrase groups, holidays %d-%d\n",
+		where, k.Version, len(k.Types), len(k.Desks), len(k.Questions), len(k.Steps), len(k.Brands), len(k.MessagePhrases), k.HolidayYears[0], k.HolidayYears[1])
 	return nil
 }
 

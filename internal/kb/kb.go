@@ -1,8 +1,9 @@
 // Package kb holds kakekomi's knowledge base: trouble types, desks, follow-up
-// questions, shared steps and don'ts, emergency signals, brands and Japanese
-// holidays. The knowledge base is data: YAML files embedded from data/, decoded
-// strictly (an unknown key is an error) and validated as a whole, so that a
-// counsellor can correct a phone number without touching Go code.
+// questions, shared steps and don'ts, emergency signals, brands, the message
+// checker's phrases and Japanese holidays. The knowledge base is data: YAML
+// files embedded from data/, decoded strictly (an unknown key is an error)
+// and validated as a whole, so that a counsellor can correct a phone number
+// without touching Go code.
 package kb
 
 import (
@@ -282,6 +283,28 @@ type Brand struct {
 	Sources []Source `yaml:"sources,omitempty"`
 }
 
+// PhraseGroup is a kind of wording that scam messages use, for the
+// message checker. It matches when the text has one of Any (if given) and
+// at least one phrase of every list in All; with UnlessDenied, a phrase
+// counts only where its sentence does not deny it with one of the
+// knowledge base's MessageDenials: real banks write
+// 「暗証番号をお尋ねすることはありません」.
+type PhraseGroup struct {
+	ID           string     `yaml:"id"`
+	Class        string     `yaml:"class"` // the verdict it speaks for, one of PhraseClasses
+	Weight       float64    `yaml:"weight"`
+	Type         string     `yaml:"type,omitempty"` // the trouble type the wording belongs to
+	Any          []string   `yaml:"any,omitempty"`
+	All          [][]string `yaml:"all,omitempty"`
+	UnlessDenied bool       `yaml:"unless_denied,omitempty"`
+	// Text says why the wording matters; %s stands for the words found.
+	Text Text `yaml:"text"`
+}
+
+// PhraseClasses are the verdicts a phrase group may speak for: phishing,
+// fraud, spam, or scam for phishing and fraud alike.
+var PhraseClasses = []string{"scam", "phishing", "fraud", "spam"}
+
 // Holiday is a Japanese national holiday (国民の祝日, 振替休日, 国民の休日).
 type Holiday struct {
 	Date string `yaml:"date"` // YYYY-MM-DD
@@ -318,9 +341,14 @@ type KB struct {
 	MinorSignals []Signal  // show that the person in trouble is a child (score >= 0.5)
 	Brands       []*Brand
 	Publishers   []*Publisher
-	Groups       []*Group          // every type in exactly one
-	Holidays     map[string]string // YYYY-MM-DD to name
-	HolidayYears [2]int            // first and last year covered
+	Groups       []*Group // every type in exactly one
+	// MessagePhrases are the wordings the message checker looks for, in
+	// order; MessageDenials the words with which real senders say what they
+	// never ask for.
+	MessagePhrases []*PhraseGroup
+	MessageDenials []string
+	Holidays       map[string]string // YYYY-MM-DD to name
+	HolidayYears   [2]int            // first and last year covered
 	// TypeModel ranks the trouble types of a description, with the label
 	// "none" for a text that shows no trouble; EmergencyModel tells, with
 	// labels "no" and "yes" and the param "threshold", whether a text shows

@@ -57,6 +57,18 @@ func BenchmarkLoad(b *testing.B) {
 // " #" (as in 「相談する #9110 か…」) is named as a problem: YAML would drop
 // the rest of the sentence without a word.
 func TestTextCutByCommentIsRefused(t *testing.T) {
+	fsys := embeddedCopy(t)
+	steps := string(fsys["steps.yaml"].Data)
+	fsys["steps.yaml"].Data = []byte(steps + "\n  - id: call_advice_line\n    when: soon\n    text:\n      ja: 警察相談専用電話 #9110 に相談する。\n    why:\n      ja: 相談できます。\n")
+	_, err := kb.Load(fsys)
+	if err == nil || !strings.Contains(err.Error(), `cut at " #"`) {
+		t.Fatalf("want the cut text named, got %v", err)
+	}
+}
+
+// embeddedCopy returns the embedded knowledge base files as a map to edit.
+func embeddedCopy(t *testing.T) fstest.MapFS {
+	t.Helper()
 	fsys := fstest.MapFS{}
 	err := fs.WalkDir(kb.Embedded(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -69,10 +81,38 @@ func TestTextCutByCommentIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := string(fsys["steps.yaml"].Data)
-	fsys["steps.yaml"].Data = []byte(steps + "\n  - id: call_advice_line\n    when: soon\n    text:\n      ja: 警察相談専用電話 #9110 に相談する。\n    why:\n      ja: 相談できます。\n")
-	_, err = kb.Load(fsys)
-	if err == nil || !strings.Contains(err.Error(), `cut at " #"`) {
-		t.Fatalf("want the cut text named, got %v", err)
+	return fsys
+}
+
+// TestCheckerPhrasesRefused checks that kb check names each mistake a
+// counsellor can make in the checker's phrase groups: the checker would
+// otherwise find a blank phrase in every message, or lose a reason.
+func TestCheckerPhrasesRefused(t *testing.T) {
+	const group = "    class: fraud\n    weight: 0.5\n    text: {ja: \"%s\", en: \"%s\"}\n"
+	tests := []struct{ name, old, new, want string }{
+		{"unknown class", "class: fraud\n    weight: 0.6", "class: billing\n    weight: 0.6", `class "billing" must be one of`},
+		{"weight", "weight: 0.6\n    type: fictitious_billing", "weight: 1.5\n    type: fictitious_billing", "weight 1.5 must be in (0, 1]"},
+		{"unknown type", "type: fictitious_billing", "type: fake_bills", `type "fake_bills" is not a trouble type`},
+		{"unknown field", "type: fictitious_billing", "type: fictitious_billing\n    tags: [bill]", "unknown field"},
+		{"empty group", "  - id: dating_bait", "  - id: empty_group\n" + group + "  - id: dating_bait", "empty_group: any and all are both empty"},
+		{"duplicate id", "  - id: dating_bait", "  - id: one_click\n" + group + "    any: [請求]\n  - id: dating_bait", `phrase group id "one_click" is used twice`},
+		{"blank phrase", "any: [未納料金,", `any: [" ", 未納料金,`, `phrase " " is empty once folded`},
+		{"missing group", "  - id: support_scam", "  - id: support_scam_old", `phrase group "support_scam" is missing`},
+		{"text without words", `ja: "%sなど、架空請求`, `ja: "架空請求`, "must hold %s once"},
+		{"blank denial", "denials: [", `denials: ["　", `, `checker.yaml: denials: phrase "\u3000" is empty once folded`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := embeddedCopy(t)
+			data := string(fsys["checker.yaml"].Data)
+			if !strings.Contains(data, tt.old) {
+				t.Fatalf("checker.yaml has no %q to edit", tt.old)
+			}
+			fsys["checker.yaml"].Data = []byte(strings.Replace(data, tt.old, tt.new, 1))
+			_, err := kb.Load(fsys)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("want a problem with %q, got %v", tt.want, err)
+			}
+		})
 	}
 }

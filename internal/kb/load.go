@@ -69,8 +69,8 @@ type holidaysFile struct {
 
 // Load reads and validates the knowledge base from fsys (laid out like
 // data/: kb.yaml, questions.yaml, steps.yaml, donts.yaml, emergency.yaml,
-// brands.yaml, holidays.yaml, desks/*.yaml, types/*.yaml). When anything is
-// wrong it returns a Problems error listing all of it, together with what
+// brands.yaml, checker.yaml, holidays.yaml, desks/*.yaml, types/*.yaml).
+// When anything is wrong it returns a Problems error listing all of it, together with what
 // could be read: callers that serve people must refuse to use it, but tools
 // that check or tune the data may look at the rest.
 func Load(fsys fs.FS) (*KB, error) {
@@ -108,6 +108,12 @@ func Load(fsys fs.FS) (*KB, error) {
 	}
 	l.decode("publishers.yaml", &pubs)
 	k.Publishers = pubs.Publishers
+	var checker struct {
+		Phrases []*PhraseGroup `yaml:"phrases"`
+		Denials []string       `yaml:"denials"`
+	}
+	l.decode("checker.yaml", &checker)
+	k.MessagePhrases, k.MessageDenials = checker.Phrases, checker.Denials
 	var hol holidaysFile
 	l.decode("holidays.yaml", &hol)
 	k.HolidayYears = hol.Years

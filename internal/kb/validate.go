@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"fmt"
 	"net/mail"
 	"net/url"
 	"path"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kakekomi/kakekomi/internal/corpus"
 	"github.com/kakekomi/kakekomi/internal/hours"
+	"github.com/kakekomi/kakekomi/internal/jatext"
 )
 
 // TaxonomyTypes are the trouble type ids of the taxonomy. The knowledge base
@@ -36,6 +38,10 @@ var TaxonomyDesks = []string{
 	"auction_operator", "summary_court", "tokyo_kurashi_web", "iajapan_hotline_council",
 	"ihaho", "sia_slander_hotline",
 }
+
+// CheckerPhraseIDs are the phrase groups of checker.yaml that the message
+// checker's rules name: the knowledge base may add groups, not drop these.
+var CheckerPhraseIDs = []string{"pressure", "credential_request", "courier_notice", "fictitious_billing", "one_click", "sakura_bait", "dating_bait", "support_scam"}
 
 // ContextKeys are the answers a triage context supplies without a question.
 var ContextKeys = map[string][]string{
@@ -105,6 +111,7 @@ func validate(k *KB, l *loader, hols []Holiday) {
 	}
 	v.publishers()
 	v.groups()
+	v.checker()
 	v.holidays(k.HolidayYears, hols)
 	v.models()
 }
@@ -311,13 +318,24 @@ func (v validator) signals(where string, sigs []Signal) {
 				v.l.add(where, "signal %d: an all group is empty", i+1)
 			}
 		}
-		for _, p := range append(append([]string(nil), s.Any...), s.None...) {
-			if strings.TrimSpace(p) == "" {
-				v.l.add(where, "signal %d: empty phrase", i+1)
-			}
+		at := fmt.Sprintf("%s: signal %d", where, i+1)
+		v.phrases(at, s.Any)
+		v.phrases(at, s.None)
+		for _, group := range s.All {
+			v.phrases(at, group)
 		}
 		if s.Weight <= 0 || s.Weight > 1 {
 			v.l.add(where, "signal %d (%s): weight %v must be in (0, 1]", i+1, strings.Join(s.Any, "|"), s.Weight)
+		}
+	}
+}
+
+// phrases reports the phrases that fold to nothing, which would be found
+// in every text.
+func (v validator) phrases(where string, ps []string) {
+	for _, p := range ps {
+		if jatext.Phrase(p) == "" {
+			v.l.add(where, "phrase %q is empty once folded", p)
 		}
 	}
 }
@@ -520,6 +538,57 @@ func (v validator) brand(b *Brand) {
 	if len(b.Sources) > 0 {
 		v.sources(where, b.Sources)
 	}
+}
+
+// checker checks the message checker's phrase groups and denials.
+func (v validator) checker() {
+	const file = "checker.yaml"
+	if len(v.k.MessagePhrases) == 0 {
+		v.l.add(file, "has no phrase groups")
+	}
+	seen := map[string]bool{}
+	for _, g := range v.k.MessagePhrases {
+		where := file + ": " + g.ID
+		v.id(file, g.ID)
+		if seen[g.ID] {
+			v.l.add(file, "phrase group id %q is used twice", g.ID)
+		}
+		seen[g.ID] = true
+		if !slices.Contains(PhraseClasses, g.Class) {
+			v.l.add(where, "class %q must be one of %s", g.Class, strings.Join(PhraseClasses, ", "))
+		}
+		if g.Weight <= 0 || g.Weight > 1 {
+			v.l.add(where, "weight %v must be in (0, 1]", g.Weight)
+		}
+		if g.Type != "" && v.k.types[g.Type] == nil {
+			v.l.add(where, "type %q is not a trouble type", g.Type)
+		}
+		if len(g.Any) == 0 && len(g.All) == 0 {
+			v.l.add(where, "any and all are both empty")
+		}
+		v.phrases(where+": any", g.Any)
+		for i, list := range g.All {
+			if len(list) == 0 {
+				v.l.add(where, "all: list %d is empty", i+1)
+			}
+			v.phrases(fmt.Sprintf("%s: all %d", where, i+1), list)
+		}
+		v.text(where, "text", g.Text, true)
+		for _, t := range []string{g.Text.JA, g.Text.EN} {
+			if strings.Count(t, "%s") != 1 || strings.Count(t, "%") != 1 {
+				v.l.add(where, "text %q must hold %%s once, for the words found, and no other %%", t)
+			}
+		}
+	}
+	for _, id := range CheckerPhraseIDs {
+		if !seen[id] {
+			v.l.add(file, "phrase group %q is missing: the checker's rules name it", id)
+		}
+	}
+	if len(v.k.MessageDenials) == 0 {
+		v.l.add(file, "denials is empty")
+	}
+	v.phrases(file+": denials", v.k.MessageDenials)
 }
 
 func (v validator) holidays(years [2]int, hols []Holiday) {

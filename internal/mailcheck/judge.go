@@ -38,7 +38,8 @@ type pending struct {
 	id     string
 	class  class
 	weight float64
-	args   []any // for the verbs of signalTexts[id]; localized ones are written per language
+	format localized // the signal's text
+	args   []any     // for the verbs of format; localized ones are written per language
 }
 
 func (p pending) text(lang string) string {
@@ -49,7 +50,7 @@ func (p pending) text(lang string) string {
 		}
 		args[i] = a
 	}
-	return fmt.Sprintf(signalTexts[p.id].In(lang), args...)
+	return fmt.Sprintf(p.format.In(lang), args...)
 }
 
 // add records signal id once, with the arguments of its text.
@@ -59,7 +60,7 @@ func (j *judgement) add(id string, cl class, weight float64, args ...any) {
 			return
 		}
 	}
-	j.signals = append(j.signals, pending{id: id, class: cl, weight: weight, args: args})
+	j.signals = append(j.signals, pending{id: id, class: cl, weight: weight, format: j.c.texts[id], args: args})
 }
 
 // phonePattern finds Japanese phone numbers in folded text (digits are
@@ -91,8 +92,8 @@ func (c *Checker) assess(m *message) assessment {
 		j.brand = claimed[0]
 	}
 	for _, g := range c.groups {
-		if found := g.match(folded, text); found != nil {
-			j.found[g.id] = found
+		if found := c.match(g, folded, text); found != nil {
+			j.found[g.ID] = found
 		}
 	}
 	j.senderSignals()
@@ -334,11 +335,11 @@ func (c *Checker) imitates(host string) (b *kb.Brand, how tr, sure bool) {
 // counts only with a link that no courier uses.
 func (j *judgement) phraseSignals(official bool) {
 	for _, g := range j.c.groups {
-		found := j.found[g.id]
+		found := j.found[g.ID]
 		if found == nil {
 			continue
 		}
-		switch g.id {
+		switch g.ID {
 		case "courier_notice":
 			if official || !j.hasForeignLink("courier") {
 				continue
@@ -348,13 +349,13 @@ func (j *judgement) phraseSignals(official bool) {
 				continue
 			}
 		}
-		w := g.weight
+		w := g.Weight
 		if len(g.all) == 0 && len(found) > 1 {
 			w *= 1 + 0.5*float64(len(found)-1)
 		}
-		j.add(g.id, g.class, w, quotedList(found))
-		if g.typ != "" && !slices.Contains(j.types, g.typ) {
-			j.types = append(j.types, g.typ)
+		j.add(g.ID, g.class, w, quotedList(found))
+		if g.Type != "" && !slices.Contains(j.types, g.Type) {
+			j.types = append(j.types, g.Type)
 		}
 	}
 }

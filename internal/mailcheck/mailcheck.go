@@ -176,12 +176,23 @@ const (
 type Checker struct {
 	brands  *brandIndex
 	groups  []*phraseGroup
-	content *classify.Model // nil: the rules alone judge
+	denials []string             // folded
+	texts   map[string]localized // signal id -> its text, see signalTexts
+	content *classify.Model      // nil: the rules alone judge
 }
 
-// New returns a Checker for the brands and the message model of k.
+// New returns a Checker for the brands, the phrases and the message model
+// of k.
 func New(k *kb.KB) *Checker {
-	return &Checker{brands: newBrandIndex(k.Brands), groups: foldGroups(), content: k.MessageModel}
+	c := &Checker{brands: newBrandIndex(k.Brands), groups: foldGroups(k.MessagePhrases), denials: foldAll(k.MessageDenials),
+		texts: make(map[string]localized, len(signalTexts)+len(k.MessagePhrases)), content: k.MessageModel}
+	for id, t := range signalTexts {
+		c.texts[id] = t
+	}
+	for _, g := range k.MessagePhrases {
+		c.texts[g.ID] = g.Text
+	}
+	return c
 }
 
 // CheckText judges a pasted message (SMS, chat, mail body).

@@ -60,9 +60,10 @@ var (
 	nameInside          = tr{"名前を紛れ込ませた", "with the name slipped inside"}
 )
 
-// signalTexts says, for every signal id, why it matters, as a format whose
-// verbs take the signal's arguments in order. Both languages take the same
-// arguments (checked by a test).
+// signalTexts says, for every signal id but the phrase groups' (whose texts
+// are in the knowledge base's checker.yaml), why it matters, as a format
+// whose verbs take the signal's arguments in order. Both languages take the
+// same arguments (checked by a test).
 var signalTexts = map[string]tr{
 	"reads_like_phishing": {
 		"文面が、会社や役所になりすましてIDやパスワード、カード番号、お金をだまし取るメッセージとよく似ています。リンクやボタン、書かれた番号は使わず、公式アプリか自分で調べた公式サイトで確かめてください。",
@@ -121,40 +122,4 @@ var signalTexts = map[string]tr{
 	"brand_link_mismatch": {
 		"%sを名乗っていますが、リンク先（%s）は%sのドメインではありません。",
 		"The message says it is from %s, but the links (%s) do not go to a domain of %s."},
-	"pressure": {
-		"%sなど、急がせたり不安にさせたりする言葉があります。本物の会社や役所が、期限を切ってメールやSMSで操作を迫ることはほとんどありません。",
-		"Words such as %s try to rush or frighten you. Real companies and public offices almost never press you by mail or text message to do something by a deadline."},
-	"credential_request": {
-		"%sを入力・確認させようとしています。銀行やカード会社、通販会社がメールやSMSのリンクからこうした情報の入力を求めることはありません。",
-		"The message asks you to enter or confirm %s. Banks, card companies and online shops never ask you to enter such details through a link in a mail or text message."},
-	"second_pin": {
-		"%sを求めています。銀行が第二暗証番号や乱数表のすべてを、メールやSMS、電話で聞くことは絶対にありません。",
-		"The message asks for %s. A bank never asks for your second PIN or your whole security number card by mail, text message or phone."},
-	"courier_notice": {
-		"%sなど、宅配便の不在連絡をよそおう文面です。本物の不在連絡は配達会社の本物のドメインか、郵便受けの不在票で届きます。",
-		"With words such as %s, the message pretends to be a missed-delivery notice. Real notices come from the delivery company's real domain, or as a slip in your mailbox."},
-	"refund_bait": {
-		"%sなど、お金がもらえるように見せて手続きをさせる文面です。還付金や給付金の手続きをSMSのリンクで求めることはありません。",
-		"With words such as %s, the message makes you think you will get money, to make you fill in a form. Refunds and benefits are never handled through a link in a text message."},
-	"fictitious_billing": {
-		"%sなど、架空請求（身に覚えのない料金の請求）でよく使われる言葉があります。払わず、連絡もしないでください。",
-		"Words such as %s are often used in fake bills (demands for charges you know nothing about). Do not pay, and do not contact them."},
-	"one_click": {
-		"%sなど、ワンクリック詐欺の文面です。クリックしただけで契約は成立しません。払う必要も、連絡する必要もありません。",
-		"With words such as %s, this is a one-click scam. Clicking a link does not make a contract. You do not need to pay or to contact them."},
-	"sakura_bait": {
-		"%sなど、お金をあげると言って有料サイトに誘う「サクラサイト」の文面です。やりとりのたびにポイント代を取られ、お金は受け取れません。",
-		"With words such as %s, the message offers you money to lure you to a paid site (a \u201csakura site\u201d). You pay for points with every message, and you never get the money."},
-	"dating_bait": {
-		"%sなど、出会いや個人的なやりとりをほのめかして有料サイトに誘う文面です。",
-		"With words such as %s, the message hints at dating or a private relationship to lure you to a paid site."},
-	"support_scam": {
-		"%sなど、偽のウイルス警告（サポート詐欺）の文面です。画面やメールに出た番号に電話せず、遠隔操作ソフトも入れないでください。",
-		"With words such as %s, this is a fake virus warning (a tech support scam). Do not call the number shown on the screen or in the mail, and do not install remote control software."},
-	"advertising": {
-		"%sなど、広告・宣伝の言葉があります。",
-		"Words such as %s are advertising."},
-	"unsolicited_ad": {
-		"%sと書かれています。同意なく送られてきた広告メールです。",
-		"The message says %s (\u201cunsolicited advertising\u201d). It is advertising sent without your consent."},
 }

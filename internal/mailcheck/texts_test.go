@@ -12,14 +12,13 @@ import (
 	"unicode"
 )
 
-// emittedIDs returns every signal id the checker can emit: the phrase
-// groups' ids and the literal ids of the j.add calls in judge.go and
-// learned.go.
-func emittedIDs(t *testing.T) []string {
+// emittedIDs returns every signal id c can emit: the phrase groups' ids
+// and the literal ids of the j.add calls in judge.go and learned.go.
+func emittedIDs(t *testing.T, c *Checker) []string {
 	t.Helper()
 	var ids []string
-	for _, g := range groups {
-		ids = append(ids, g.id)
+	for _, g := range c.groups {
+		ids = append(ids, g.ID)
 	}
 	for _, name := range []string{"judge.go", "learned.go"} {
 		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
@@ -28,7 +27,7 @@ func emittedIDs(t *testing.T) []string {
 		}
 		ids = append(ids, addedIDs(f)...)
 	}
-	if len(ids) <= len(groups) {
+	if len(ids) <= len(c.groups) {
 		t.Fatal("found no j.add calls")
 	}
 	return ids
@@ -61,21 +60,23 @@ var verbPattern = regexp.MustCompile(`%[a-z]`)
 // an explanation in Japanese and in English that take the same arguments,
 // so that nobody reading in English meets a missing or garbled reason.
 func TestSignalTextsBothLanguages(t *testing.T) {
-	ids := emittedIDs(t)
+	c := newTestChecker(t)
+	ids := emittedIDs(t, c)
 	for _, id := range ids {
-		txt, ok := signalTexts[id]
+		txt, ok := c.texts[id]
 		if !ok {
 			t.Errorf("signal %q has no text", id)
 			continue
 		}
-		if txt.ja == "" || txt.en == "" {
-			t.Errorf("signal %q: ja %q, en %q: both are needed", id, txt.ja, txt.en)
+		ja, en := txt.In("ja"), txt.In("en")
+		if ja == "" || en == "" {
+			t.Errorf("signal %q: ja %q, en %q: both are needed", id, ja, en)
 		}
-		if ja, en := verbPattern.FindAllString(txt.ja, -1), verbPattern.FindAllString(txt.en, -1); !slices.Equal(ja, en) {
-			t.Errorf("signal %q: Japanese takes %v, English %v", id, ja, en)
+		if jv, ev := verbPattern.FindAllString(ja, -1), verbPattern.FindAllString(en, -1); !slices.Equal(jv, ev) {
+			t.Errorf("signal %q: Japanese takes %v, English %v", id, jv, ev)
 		}
-		if hasJapanese(txt.en) {
-			t.Errorf("signal %q: English text has Japanese: %q", id, txt.en)
+		if hasJapanese(en) {
+			t.Errorf("signal %q: English text has Japanese: %q", id, en)
 		}
 	}
 	for id := range signalTexts {
