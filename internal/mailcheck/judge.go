@@ -83,16 +83,17 @@ func (c *Checker) assess(m *message) assessment {
 		sb.WriteString(m.mail.FromName + "\n" + m.mail.Subject + "\n")
 	}
 	sb.WriteString(urlPattern.ReplaceAllString(m.body, " "))
-	exact := jatext.FoldExact(sb.String())
-	folded := exact.DropOkurigana()
-	text := folded.String()
+	h := c.phrases.Scan(sb.String())
+	defer h.Release()
+	exact := h.Exact
+	text := h.Loose.String()
 
 	claimed := j.claimedBrands(text)
 	if len(claimed) > 0 {
 		j.brand = claimed[0]
 	}
 	for _, g := range c.groups {
-		if found := c.match(g, folded, text); found != nil {
+		if found := c.match(g, h, text); found != nil {
 			j.found[g.ID] = found
 		}
 	}

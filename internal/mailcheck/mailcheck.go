@@ -16,6 +16,7 @@ import (
 
 	"github.com/kakekomi/kakekomi/internal/classify"
 	"github.com/kakekomi/kakekomi/internal/kb"
+	"github.com/kakekomi/kakekomi/internal/phrase"
 )
 
 // Limits on what is read. A real mail with attachments fits easily in
@@ -175,6 +176,7 @@ const (
 // for use by several goroutines.
 type Checker struct {
 	brands  *brandIndex
+	phrases *phrase.Set // of the groups
 	groups  []*phraseGroup
 	denials []string             // folded
 	texts   map[string]localized // signal id -> its text, see signalTexts
@@ -184,8 +186,9 @@ type Checker struct {
 // New returns a Checker for the brands, the phrases and the message model
 // of k.
 func New(k *kb.KB) *Checker {
-	c := &Checker{brands: newBrandIndex(k.Brands), groups: foldGroups(k.MessagePhrases), denials: foldAll(k.MessageDenials),
+	c := &Checker{brands: newBrandIndex(k.Brands), denials: foldAll(k.MessageDenials),
 		texts: make(map[string]localized, len(signalTexts)+len(k.MessagePhrases)), content: k.MessageModel}
+	c.phrases, c.groups = newPhrases(k.MessagePhrases)
 	for id, t := range signalTexts {
 		c.texts[id] = t
 	}

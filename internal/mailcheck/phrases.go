@@ -6,6 +6,7 @@ import (
 
 	"github.com/kakekomi/kakekomi/internal/jatext"
 	"github.com/kakekomi/kakekomi/internal/kb"
+	"github.com/kakekomi/kakekomi/internal/phrase"
 )
 
 // class says which verdict a signal speaks for.
@@ -22,37 +23,33 @@ const (
 var classes = map[string]class{"scam": classAny, "phishing": classPhish, "fraud": classFraud, "spam": classSpam}
 
 // phraseGroup is a kind of wording that scam messages use (kb.PhraseGroup),
-// with its phrases folded like the text.
+// with its phrases numbered in the checker's phrase set.
 type phraseGroup struct {
 	*kb.PhraseGroup
 	class class
-	any   []string
-	all   [][]string
+	any   []int
+	all   [][]int
 }
 
-// foldGroups returns the knowledge base's groups with their phrases folded.
-func foldGroups(gs []*kb.PhraseGroup) []*phraseGroup {
+// newPhrases puts the phrases of the knowledge base's groups in one set.
+// The checker reads the loose form of a text alone: its rules and the
+// message model were made on it, and the exact form would find more
+// (お荷物 right after a kanji), which needs the model retrained.
+func newPhrases(gs []*kb.PhraseGroup) (*phrase.Set, []*phraseGroup) {
+	ps := phrase.New(phrase.Loose)
 	out := make([]*phraseGroup, len(gs))
 	for i, g := range gs {
-		out[i] = &phraseGroup{PhraseGroup: g, class: classes[g.Class], any: foldAll(g.Any)}
+		out[i] = &phraseGroup{PhraseGroup: g, class: classes[g.Class], any: ps.AddAll(g.Any)}
 		for _, l := range g.All {
-			out[i].all = append(out[i].all, foldAll(l))
+			out[i].all = append(out[i].all, ps.AddAll(l))
 		}
 	}
-	return out
+	return ps, out
 }
 
-func foldAll(ps []string) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = jatext.Phrase(p)
-	}
-	return out
-}
-
-// match returns the phrases of g found in the folded text, in the words of
-// the original, or nil. text is folded.String().
-func (c *Checker) match(g *phraseGroup, folded *jatext.Folded, text string) []string {
+// match returns the phrases of g found in h, in the words of the original,
+// or nil. text is h.Loose.String().
+func (c *Checker) match(g *phraseGroup, h *phrase.Hits, text string) []string {
 	var found []string
 	var spans [][2]int // where the words found are, so that 未納 inside 未納料金 is not counted twice
 	overlaps := func(i, j int) bool {
@@ -63,26 +60,19 @@ func (c *Checker) match(g *phraseGroup, folded *jatext.Folded, text string) []st
 		}
 		return false
 	}
-	find := func(list []string) bool {
+	find := func(list []int) bool {
 		ok := false
-		for _, p := range list {
-			for from := 0; from < len(text); {
-				i := strings.Index(text[from:], p)
-				if i < 0 {
-					break
-				}
-				i += from
-				from = i + len(p)
-				if g.UnlessDenied && c.denied(text, i) {
+		for _, id := range list {
+			for m, hit := h.First(id); hit; m, hit = h.Next(m) {
+				if g.UnlessDenied && c.denied(text, byteOffset(m.Text.Runes, m.Start)) {
 					continue
 				}
 				ok = true
-				if overlaps(i, i+len(p)) {
+				if overlaps(m.Start, m.End) {
 					break
 				}
-				spans = append(spans, [2]int{i, i + len(p)})
-				ri := utf8.RuneCountInString(text[:i])
-				if o := folded.Original(ri, ri+utf8.RuneCountInString(p)); len(found) < 3 && !contains(found, o) {
+				spans = append(spans, [2]int{m.Start, m.End})
+				if o := m.Words(); len(found) < 3 && !contains(found, o) {
 					found = append(found, o)
 				}
 				break
@@ -101,10 +91,27 @@ func (c *Checker) match(g *phraseGroup, folded *jatext.Folded, text string) []st
 	return found
 }
 
+// byteOffset is where rune i of rs starts in string(rs).
+func byteOffset(rs []rune, i int) int {
+	n := 0
+	for _, r := range rs[:i] {
+		n += utf8.RuneLen(r)
+	}
+	return n
+}
+
+func foldAll(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = jatext.Phrase(p)
+	}
+	return out
+}
+
 // denied reports whether the sentence around byte i of the folded text
 // says the thing is never asked for, with one of the knowledge base's
-// denials. Only 300 bytes either side are read,
-// so that a huge text without full stops costs no more than a short one.
+// denials. Only 300 bytes either side are read, so that a huge text
+// without full stops costs no more than a short one.
 func (c *Checker) denied(text string, i int) bool {
 	lo, hi := max(0, i-300), min(len(text), i+300)
 	for lo > 0 && !utf8.RuneStart(text[lo]) {

@@ -104,7 +104,7 @@ func (s *Set) AddAll(list []string) []int {
 // Hits are the phrases of a Set found in one text.
 type Hits struct {
 	// Exact and Loose are the text folded in both forms, whichever forms
-	// the Set compares.
+	// the Set compares. They are the caller's to keep after Release.
 	Exact, Loose *jatext.Folded
 	set          *Set
 	// exactAt and looseAt hold, per pattern, where it first occurs in
