@@ -131,7 +131,13 @@ func requestLang(r *http.Request) string {
 
 // render writes a page, or the error page when rendering fails.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	if err := h.tpl.render(w, status, name, data); err != nil {
+	err := h.tpl.render(w, status, name, data)
+	switch {
+	case err == nil:
+	case errors.Is(err, errSend):
+		// Not the server's fault, and too late for another answer.
+		h.log.Info("send page", "page", name, "err", err)
+	default:
 		h.log.Error("render page", "page", name, "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 	}

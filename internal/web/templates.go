@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -142,6 +143,12 @@ func (t *templates) render(w http.ResponseWriter, status int, name string, data 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
-	return err
+	if _, err := buf.WriteTo(w); err != nil {
+		return fmt.Errorf("%w %s: %w", errSend, name, err)
+	}
+	return nil
 }
+
+// errSend marks a page rendered but not sent: the client went away or
+// read too slowly, after the status was written.
+var errSend = errors.New("web: send")

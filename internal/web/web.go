@@ -67,6 +67,7 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	log := slog.New(redactHandler{cfg.Logger.Handler()})
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -90,7 +91,7 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		engine:   triage.New(k),
 		checker:  mailcheck.New(k),
 		tpl:      tpl,
-		log:      cfg.Logger,
+		log:      log,
 		now:      cfg.Now,
 		font:     func() ([]byte, error) { return sheet.FindFont("") },
 		keySlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
@@ -109,7 +110,7 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		st.Now = cfg.Now
 		h.store = st
 	}
-	return &Server{cfg: cfg, h: h, handler: h.routes(cfg), log: cfg.Logger}, nil
+	return &Server{cfg: cfg, h: h, handler: h.routes(cfg), log: log}, nil
 }
 
 // purgeExpired deletes the cases that have expired, with their files.
@@ -180,7 +181,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("serving", "addr", ln.Addr().String(), "data", s.cfg.DataDir, "metrics", s.cfg.Metrics)
+	// The listening address is the server's own, not a client's: it
+	// bypasses the redacting handler.
+	s.cfg.Logger.Info("serving", "addr", ln.Addr().String(), "data", s.cfg.DataDir, "metrics", s.cfg.Metrics)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("web: serve: %w", err)
