@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net/netip"
+	"strings"
 
 	"github.com/kakekomi/kakekomi/internal/web"
 )
@@ -14,6 +17,12 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	db := fs.String("db", "", "keep saved cases in `DSN`: a postgres:// URL or a SQLite file (default DIR/kakekomi.db)")
 	metrics := fs.Bool("metrics", false, "serve Prometheus metrics at /metrics")
 	rateLimit := fs.Float64("rate-limit", 5, "requests per second allowed to one client address (bursts of 4 seconds' worth, at least 20)")
+	var proxies []netip.Prefix
+	fs.Func("trusted-proxy", "take the client address from X-Forwarded-For on connections from `CIDR[,CIDR]` (reverse proxies)", func(s string) error {
+		p, err := parsePrefixes(s)
+		proxies = append(proxies, p...)
+		return err
+	})
 	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
@@ -28,16 +37,36 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	srv, err := web.New(k, web.Config{
-		Addr:      *addr,
-		DataDir:   *data,
-		DB:        *db,
-		Metrics:   *metrics,
-		RateLimit: *rateLimit,
-		Logger:    slog.New(slog.NewJSONHandler(env.Stderr, nil)),
-		Now:       env.Now,
+		Addr:           *addr,
+		DataDir:        *data,
+		DB:             *db,
+		Metrics:        *metrics,
+		RateLimit:      *rateLimit,
+		TrustedProxies: proxies,
+		Logger:         slog.New(slog.NewJSONHandler(env.Stderr, nil)),
+		Now:            env.Now,
 	})
 	if err != nil {
 		return err
 	}
 	return srv.Run(ctx)
+}
+
+// parsePrefixes reads a comma-separated list of CIDR prefixes; a bare
+// address stands for itself alone.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var ps []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if a, err := netip.ParseAddr(f); err == nil {
+			ps = append(ps, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR prefix like 10.0.0.0/8", f)
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -39,6 +40,8 @@ type handler struct {
 	log     *slog.Logger
 	now     func() time.Time
 	store   *store.Store // nil when saving cases is off
+	// trusted are the proxies whose X-Forwarded-For names the client.
+	trusted []netip.Prefix
 	// keySlots bounds concurrent case-key derivations (see deriveKeys).
 	keySlots chan struct{}
 	// font returns the Japanese TrueType font for PDF sheets.

@@ -2,8 +2,8 @@ package web
 
 import (
 	"math"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,15 +67,83 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	return true, 0
 }
 
-// clientKey is the client's IP address. X-Forwarded-For is not trusted:
-// anyone can write it. Behind a proxy, all clients share the proxy's
-// bucket, which errs on the safe side.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
+// clientKey names the bucket a request counts against: the client's
+// address, or for IPv6 its /64, which a subscriber is usually given whole
+// and could otherwise hop through.
+func (h *handler) clientKey(r *http.Request) string {
+	addr, ok := clientAddr(r, h.trusted)
+	switch {
+	case !ok:
 		return r.RemoteAddr
+	case addr.Is6():
+		p, _ := addr.Prefix(64)
+		return p.String()
 	}
-	return host
+	return addr.String()
+}
+
+// clientAddr is the address of the client that sent r. X-Forwarded-For is
+// read only when the connection comes from a trusted proxy, since anyone
+// can write it. Each proxy appends the address it was reached from, so the
+// client is the rightmost address that is not a trusted proxy: anything
+// left of it was written by the client itself. When every hop is trusted,
+// the leftmost is the client; an entry that is not an address stops the
+// walk at the proxy that wrote it.
+func clientAddr(r *http.Request, trusted []netip.Prefix) (netip.Addr, bool) {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	hop := ap.Addr().Unmap()
+	if !isTrusted(hop, trusted) {
+		return hop, true
+	}
+	values := r.Header.Values("X-Forwarded-For")
+	for i := len(values) - 1; i >= 0; i-- {
+		rest := values[i]
+		for rest != "" {
+			entry := rest
+			if j := strings.LastIndexByte(rest, ','); j >= 0 {
+				entry, rest = rest[j+1:], rest[:j]
+			} else {
+				rest = ""
+			}
+			entry = strings.TrimSpace(entry)
+			if entry == "" {
+				continue
+			}
+			a, ok := parseHop(entry)
+			if !ok {
+				return hop, true
+			}
+			hop = a
+			if !isTrusted(hop, trusted) {
+				return hop, true
+			}
+		}
+	}
+	return hop, true
+}
+
+// parseHop reads an X-Forwarded-For entry: an address, which some proxies
+// write with a port.
+func parseHop(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // rateLimit answers 429 with Retry-After to a client over its limit. The
@@ -86,7 +154,7 @@ func (h *handler) rateLimit(l *limiter, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ok, wait := l.allow(clientKey(r))
+		ok, wait := l.allow(h.clientKey(r))
 		if !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			if strings.HasPrefix(r.URL.Path, "/api/") {

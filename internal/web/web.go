@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -36,8 +37,13 @@ type Config struct {
 	// RateLimit is the requests per second allowed to one client address,
 	// in bursts of four seconds' worth (at least 20). Zero means 5/s.
 	RateLimit float64
-	Logger    *slog.Logger
-	Now       func() time.Time // the clock; nil means time.Now
+	// TrustedProxies are the reverse proxies in front of the server. Only
+	// for a connection from one of them is the client's address taken from
+	// X-Forwarded-For (for the rate limit); otherwise it is the
+	// connection's own.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
+	Now            func() time.Time // the clock; nil means time.Now
 }
 
 // Default limits of one client: a person clicking through the pages never
@@ -93,6 +99,7 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		tpl:      tpl,
 		log:      log,
 		now:      cfg.Now,
+		trusted:  cfg.TrustedProxies,
 		font:     func() ([]byte, error) { return sheet.FindFont("") },
 		keySlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
 	}
