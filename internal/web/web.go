@@ -42,8 +42,11 @@ type Config struct {
 	// X-Forwarded-For (for the rate limit); otherwise it is the
 	// connection's own.
 	TrustedProxies []netip.Prefix
-	Logger         *slog.Logger
-	Now            func() time.Time // the clock; nil means time.Now
+	// MaxConns bounds the open connections; zero means 2,048. With all
+	// taken, a new connection closes the one idle the longest.
+	MaxConns int
+	Logger   *slog.Logger
+	Now      func() time.Time // the clock; nil means time.Now
 }
 
 // Default limits of one client: a person clicking through the pages never
@@ -82,6 +85,12 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 	}
 	if cfg.RateLimit < 0 {
 		return nil, errors.New("web: the rate limit must be positive")
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = defaultMaxConns
+	}
+	if cfg.MaxConns < 0 {
+		return nil, errors.New("web: the connection limit must be positive")
 	}
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -177,6 +186,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go func() { s.purge(pctx); close(done) }()
 		defer func() { stop(); <-done }()
 	}
+	cl := newConnLimit(ln, s.cfg.MaxConns)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -185,9 +195,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          log.New(serverErrorLog{s.log}, "", 0),
+		ConnState:         cl.track,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(cl) }()
 	// The listening address is the server's own, not a client's: it
 	// bypasses the redacting handler.
 	s.cfg.Logger.Info("serving", "addr", ln.Addr().String(), "data", s.cfg.DataDir, "metrics", s.cfg.Metrics)
