@@ -17,6 +17,8 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	db := fs.String("db", "", "keep saved cases in `DSN`: a postgres:// URL or a SQLite file (default DIR/kakekomi.db)")
 	metrics := fs.Bool("metrics", false, "serve Prometheus metrics at /metrics")
 	rateLimit := fs.Float64("rate-limit", 5, "requests per second allowed to one client address (bursts of 4 seconds' worth, at least 20)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS (with HSTS) with the certificate chain in PEM `FILE`; needs --tls-key")
+	tlsKey := fs.String("tls-key", "", "the private key in PEM `FILE` of --tls-cert")
 	var proxies []netip.Prefix
 	fs.Func("trusted-proxy", "take the client address from X-Forwarded-For on connections from `CIDR[,CIDR]` (reverse proxies)", func(s string) error {
 		p, err := parsePrefixes(s)
@@ -28,6 +30,9 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("serve: 引数は要りません。待ち受けるアドレスは --addr で指定してください。")
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usagef("serve: --tls-cert and --tls-key go together")
 	}
 	if *rateLimit <= 0 {
 		return usagef("serve: --rate-limit は 0 より大きくしてください。")
@@ -43,6 +48,8 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		Metrics:        *metrics,
 		RateLimit:      *rateLimit,
 		TrustedProxies: proxies,
+		TLSCert:        *tlsCert,
+		TLSKey:         *tlsKey,
 		Logger:         slog.New(slog.NewJSONHandler(env.Stderr, nil)),
 		Now:            env.Now,
 	})

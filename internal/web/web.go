@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
@@ -42,6 +43,9 @@ type Config struct {
 	// X-Forwarded-For (for the rate limit); otherwise it is the
 	// connection's own.
 	TrustedProxies []netip.Prefix
+	// TLSCert and TLSKey are the PEM files of the certificate chain and
+	// its key; with both, the server speaks HTTPS only and sends HSTS.
+	TLSCert, TLSKey string
 	// MaxConns bounds the open connections; zero means 2,048. With all
 	// taken, a new connection closes the one idle the longest.
 	MaxConns int
@@ -65,6 +69,7 @@ type Server struct {
 	h         *handler
 	handler   http.Handler
 	log       *slog.Logger
+	tls       *tls.Config // nil for plain HTTP
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -91,6 +96,14 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 	}
 	if cfg.MaxConns < 0 {
 		return nil, errors.New("web: the connection limit must be positive")
+	}
+	var tlsConfig *tls.Config
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("web: TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -126,7 +139,7 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		st.Now = cfg.Now
 		h.store = st
 	}
-	return &Server{cfg: cfg, h: h, handler: h.routes(cfg), log: log}, nil
+	return &Server{cfg: cfg, h: h, handler: h.routes(cfg), log: log, tls: tlsConfig}, nil
 }
 
 // purgeExpired deletes the cases that have expired, with their files.
@@ -196,12 +209,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          log.New(serverErrorLog{s.log}, "", 0),
 		ConnState:         cl.track,
+		TLSConfig:         s.tls,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(cl) }()
+	go func() {
+		if s.tls != nil {
+			errc <- srv.ServeTLS(cl, "", "")
+			return
+		}
+		errc <- srv.Serve(cl)
+	}()
 	// The listening address is the server's own, not a client's: it
 	// bypasses the redacting handler.
-	s.cfg.Logger.Info("serving", "addr", ln.Addr().String(), "data", s.cfg.DataDir, "metrics", s.cfg.Metrics)
+	s.cfg.Logger.Info("serving", "addr", ln.Addr().String(), "tls", s.tls != nil, "data", s.cfg.DataDir, "metrics", s.cfg.Metrics)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("web: serve: %w", err)
