@@ -15,7 +15,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	data := fs.String("data", "kakekomi-data", "keep data in `DIR` (created if absent)")
 	db := fs.String("db", "", "keep saved cases in `DSN`: a postgres:// URL or a SQLite file (default DIR/kakekomi.db)")
-	metrics := fs.Bool("metrics", false, "serve Prometheus metrics at /metrics")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at /metrics (and the health probe) on a listener of their own at `HOST:PORT`, such as 127.0.0.1:9090 (default off)")
 	rateLimit := fs.Float64("rate-limit", 5, "requests per second allowed to one client address (bursts of 4 seconds' worth, at least 20)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS (with HSTS) with the certificate chain in PEM `FILE`; needs --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key in PEM `FILE` of --tls-cert")
@@ -45,7 +45,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		Addr:           *addr,
 		DataDir:        *data,
 		DB:             *db,
-		Metrics:        *metrics,
+		MetricsAddr:    *metricsAddr,
 		RateLimit:      *rateLimit,
 		TrustedProxies: proxies,
 		TLSCert:        *tlsCert,

@@ -6,10 +6,10 @@ import (
 )
 
 // routes returns the whole route table wrapped in the middleware every
-// request goes through: access log and metrics outermost (they see the
-// final status), then security headers, the rate limit and cross-origin
-// protection for every POST.
-func (h *handler) routes(cfg Config) http.Handler {
+// request goes through: access log and metrics (when m is not nil)
+// outermost (they see the final status), then security headers, the rate
+// limit and cross-origin protection for every POST.
+func (h *handler) routes(cfg Config, m *metrics) http.Handler {
 	mux := http.NewServeMux()
 
 	// Pages.
@@ -52,12 +52,6 @@ func (h *handler) routes(cfg Config) http.Handler {
 
 	// Probes.
 	mux.HandleFunc("GET /healthz", h.healthz)
-
-	var m *metrics
-	if cfg.Metrics {
-		m = newMetrics()
-		mux.Handle("GET /metrics", m)
-	}
 
 	lim := newLimiter(cfg.RateLimit, max(minRateBurst, int(4*cfg.RateLimit)), time.Now)
 	var next http.Handler = mux

@@ -33,8 +33,12 @@ type Config struct {
 	// DB is where saved cases are kept: a postgres:// URL, or the path of
 	// a SQLite file. Empty means kakekomi.db in DataDir; with no DataDir
 	// either, saving cases is turned off.
-	DB      string
-	Metrics bool // serve Prometheus metrics at /metrics
+	DB string
+	// MetricsAddr is the HOST:PORT of a listener of its own for the
+	// Prometheus metrics (/metrics) and the health probe; empty means no
+	// metrics. Metrics tell how the server is used, so they stay off the
+	// public listener.
+	MetricsAddr string
 	// RateLimit is the requests per second allowed to one client address,
 	// in bursts of four seconds' worth (at least 20). Zero means 5/s.
 	RateLimit float64
@@ -70,6 +74,7 @@ type Server struct {
 	handler   http.Handler
 	log       *slog.Logger
 	tls       *tls.Config // nil for plain HTTP
+	metrics   *metrics    // nil without MetricsAddr
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -139,7 +144,11 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		st.Now = cfg.Now
 		h.store = st
 	}
-	return &Server{cfg: cfg, h: h, handler: h.routes(cfg), log: log, tls: tlsConfig}, nil
+	var m *metrics
+	if cfg.MetricsAddr != "" {
+		m = newMetrics()
+	}
+	return &Server{cfg: cfg, h: h, handler: h.routes(cfg, m), log: log, tls: tlsConfig, metrics: m}, nil
 }
 
 // purgeExpired deletes the cases that have expired, with their files.
@@ -178,20 +187,32 @@ func (s *Server) purge(ctx context.Context) {
 // Handler returns the server's HTTP handler with all its middleware.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Run listens on the configured address and serves until ctx is done.
+// Run listens on the configured addresses and serves until ctx is done.
 func (s *Server) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		s.Close()
 		return fmt.Errorf("web: listen: %w", err)
 	}
-	return s.Serve(ctx, ln)
+	var mln net.Listener
+	if s.cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			s.Close()
+			return fmt.Errorf("web: listen for metrics: %w", err)
+		}
+	}
+	return s.serve(ctx, ln, mln)
 }
 
-// Serve serves on ln until ctx is done, then shuts down gracefully,
-// letting requests in flight finish for a few seconds, and closes the
-// case store.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+// Serve serves the site on ln, without the metrics listener, until ctx is
+// done (see serve).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error { return s.serve(ctx, ln, nil) }
+
+// serve serves the site on ln and, when mln is not nil, the metrics on
+// mln, until ctx is done; then it shuts down gracefully, letting requests
+// in flight finish for a few seconds, and closes the case store.
+func (s *Server) serve(ctx context.Context, ln, mln net.Listener) error {
 	defer s.Close()
 	if s.h.store != nil {
 		pctx, stop := context.WithCancel(ctx)
@@ -199,6 +220,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go func() { s.purge(pctx); close(done) }()
 		defer func() { stop(); <-done }()
 	}
+	errLog := log.New(serverErrorLog{s.log}, "", 0)
 	cl := newConnLimit(ln, s.cfg.MaxConns)
 	srv := &http.Server{
 		Handler:           s.handler,
@@ -207,11 +229,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          log.New(serverErrorLog{s.log}, "", 0),
+		ErrorLog:          errLog,
 		ConnState:         cl.track,
 		TLSConfig:         s.tls,
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() {
 		if s.tls != nil {
 			errc <- srv.ServeTLS(cl, "", "")
@@ -219,19 +241,49 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		errc <- srv.Serve(cl)
 	}()
-	// The listening address is the server's own, not a client's: it
-	// bypasses the redacting handler.
-	s.cfg.Logger.Info("serving", "addr", ln.Addr().String(), "tls", s.tls != nil, "data", s.cfg.DataDir, "metrics", s.cfg.Metrics)
+	servers := []*http.Server{srv}
+	metricsAddr := ""
+	if mln != nil {
+		msrv := &http.Server{
+			Handler:           s.metricsHandler(),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      10 * time.Second,
+			ErrorLog:          errLog,
+		}
+		go func() { errc <- msrv.Serve(mln) }()
+		servers = append(servers, msrv)
+		metricsAddr = mln.Addr().String()
+	}
+	// The listening addresses are the server's own, not a client's: they
+	// bypass the redacting handler.
+	s.cfg.Logger.Info("serving", "addr", ln.Addr().String(), "tls", s.tls != nil, "data", s.cfg.DataDir, "metrics", metricsAddr)
+	var serveErr error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("web: serve: %w", err)
+		serveErr = fmt.Errorf("web: serve: %w", err)
 	case <-ctx.Done():
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("web: shut down: %w", err)
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutCtx); err != nil && serveErr == nil {
+			serveErr = fmt.Errorf("web: shut down: %w", err)
+		}
+	}
+	if serveErr != nil {
+		return serveErr
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// metricsHandler serves the metrics listener: the metrics, and the health
+// probe, so that a monitor on the private side is answered whatever the
+// public listener's load.
+func (s *Server) metricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics)
+	mux.HandleFunc("GET /healthz", s.h.healthz)
+	return mux
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"mime/multipart"
@@ -632,15 +633,51 @@ func TestAccessLogKeepsNoPersonalData(t *testing.T) {
 	}
 }
 
+// TestMetrics checks that the metrics are served on their own listener
+// only, with the health probe, and count the public listener's requests.
 func TestMetrics(t *testing.T) {
-	if get(t, newServer(t, Config{}).Handler(), "/metrics").Code != 404 {
-		t.Error("metrics served without --metrics")
+	s := newServer(t, Config{MetricsAddr: "127.0.0.1:0"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	h := newServer(t, Config{Metrics: true}).Handler()
-	get(t, h, "/healthz")
-	w := get(t, h, "/metrics")
-	if w.Code != 200 || !strings.Contains(w.Body.String(), `kakekomi_http_requests_total{route="GET /healthz",status="200"} 1`) {
-		t.Fatalf("metrics: %d\n%s", w.Code, w.Body.String())
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.serve(ctx, ln, mln) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	fetch := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	public, private := "http://"+ln.Addr().String(), "http://"+mln.Addr().String()
+	fetch(public + "/healthz")
+	if code, _ := fetch(public + "/metrics"); code != 404 {
+		t.Errorf("metrics on the public listener: %d", code)
+	}
+	code, body := fetch(private + "/metrics")
+	if code != 200 || !strings.Contains(body, `kakekomi_http_requests_total{route="GET /healthz",status="200"} 1`) {
+		t.Errorf("metrics: %d\n%s", code, body)
+	}
+	if code, body := fetch(private + "/healthz"); code != 200 || body != "ok" {
+		t.Errorf("health probe on the metrics listener: %d %q", code, body)
+	}
+	if code, _ := fetch(private + "/"); code != 404 {
+		t.Errorf("the site on the metrics listener: %d", code)
 	}
 }
 
