@@ -68,6 +68,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	case errors.As(err, &tooBig):
 		writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the body is larger than 64 KiB")
 		return false
+	case errors.Is(err, errSlowBody):
+		writeAPIError(w, http.StatusRequestTimeout, "slow_body", err.Error())
+		return false
 	case err != nil:
 		writeAPIError(w, http.StatusBadRequest, "bad_body", "could not read the body")
 		return false
@@ -169,6 +172,10 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the mail is larger than 4 MiB")
+			return
+		}
+		if errors.Is(err, errSlowBody) {
+			writeAPIError(w, http.StatusRequestTimeout, "slow_body", err.Error())
 			return
 		}
 		if err != nil {

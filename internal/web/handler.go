@@ -42,6 +42,9 @@ type handler struct {
 	store   *store.Store // nil when saving cases is off
 	// trusted are the proxies whose X-Forwarded-For names the client.
 	trusted []netip.Prefix
+	// bodyGrace and writeGrace are the floors of a request's read and
+	// write deadlines (see deadlines).
+	bodyGrace, writeGrace time.Duration
 	// keySlots bounds concurrent case-key derivations (see deriveKeys).
 	keySlots chan struct{}
 	// font returns the Japanese TrueType font for PDF sheets.
@@ -176,8 +179,11 @@ func (h *handler) showNotFound(w http.ResponseWriter, r *http.Request) {
 // formError turns an error from reading a request body into a status.
 func formStatus(err error) int {
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+	switch {
+	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errSlowBody):
+		return http.StatusRequestTimeout
 	}
 	return http.StatusBadRequest
 }

@@ -7,8 +7,9 @@ import (
 
 // routes returns the whole route table wrapped in the middleware every
 // request goes through: access log and metrics (when m is not nil)
-// outermost (they see the final status), then security headers, the rate
-// limit and cross-origin protection for every POST.
+// outermost (they see the final status), then security headers, the
+// deadlines of the body and the answer, the rate limit and cross-origin
+// protection for every POST.
 func (h *handler) routes(cfg Config, m *metrics) http.Handler {
 	mux := http.NewServeMux()
 
@@ -57,6 +58,7 @@ func (h *handler) routes(cfg Config, m *metrics) http.Handler {
 	var next http.Handler = mux
 	next = http.NewCrossOriginProtection().Handler(next)
 	next = h.rateLimit(lim, next)
+	next = h.deadlines(next)
 	next = securityHeaders(next)
 	return h.accessLog(m, next)
 }

@@ -120,15 +120,17 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	h := &handler{
-		kb:       k,
-		engine:   triage.New(k),
-		checker:  mailcheck.New(k),
-		tpl:      tpl,
-		log:      log,
-		now:      cfg.Now,
-		trusted:  cfg.TrustedProxies,
-		font:     func() ([]byte, error) { return sheet.FindFont("") },
-		keySlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
+		kb:         k,
+		engine:     triage.New(k),
+		checker:    mailcheck.New(k),
+		tpl:        tpl,
+		log:        log,
+		now:        cfg.Now,
+		trusted:    cfg.TrustedProxies,
+		font:       func() ([]byte, error) { return sheet.FindFont("") },
+		bodyGrace:  defaultBodyGrace,
+		writeGrace: defaultWriteGrace,
+		keySlots:   make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
 	}
 	dsn := cfg.DB
 	if dsn == "" && cfg.DataDir != "" {
@@ -223,10 +225,11 @@ func (s *Server) serve(ctx context.Context, ln, mln net.Listener) error {
 	errLog := log.New(serverErrorLog{s.log}, "", 0)
 	cl := newConnLimit(ln, s.cfg.MaxConns)
 	srv := &http.Server{
-		Handler:           s.handler,
+		Handler: s.handler,
+		// A body's read deadline is the handler's (see deadlines); the
+		// write timeout holds until the answer's first write moves it.
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       5 * time.Minute, // a 20 MB evidence file on a slow phone line
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      s.h.writeGrace,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          errLog,
