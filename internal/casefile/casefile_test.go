@@ -65,6 +65,39 @@ func TestKeysSeparateLookupAndData(t *testing.T) {
 	}
 }
 
+// TestKeysStable opens what the first release sealed, so that the keys of
+// saved cases never change: a code and its passphrase must keep opening
+// their case, whichever way the keys are derived.
+func TestKeysStable(t *testing.T) {
+	const (
+		code   = "ABCDE-FGHJK-MNPQR-STVWX"
+		lookup = "c573c59fd9dcad413a50de96025bbac886c71cd0f0d78f700c05be617fc2cb79"
+	)
+	for pass, sealed := range map[string]string{
+		"":    "b69007c7f996bdeb7a6174bb2ae4a7cd327e1a5b2505be25c491193cfe1527e494b2",
+		"合言葉": "9a834649dcb9722d74ae8716309043c89e955be2c24319f6e55a0357b5958808a789",
+	} {
+		ck, err := DeriveCodeKeys(code)
+		if err != nil || ck.Lookup != lookup {
+			t.Fatalf("code keys: %s, %v", ck.Lookup, err)
+		}
+		k, err := ck.Keys(pass)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := hex.DecodeString(sealed)
+		if pt, err := k.Open("case", b); err != nil || string(pt) != "秘密" {
+			t.Errorf("passphrase %q: %q, %v", pass, pt, err)
+		}
+		if k2, _ := DeriveKeys(code, pass); k2.Lookup != lookup || k2.Passphrase != (pass != "") {
+			t.Errorf("DeriveKeys differs from DeriveCodeKeys and Keys")
+		}
+	}
+	if _, err := (CodeKeys{}).Keys(""); err == nil {
+		t.Error("keys from underived code keys")
+	}
+}
+
 func TestNewEvidenceSniffs(t *testing.T) {
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 32)...)
 	e, err := NewEvidence(`C:\Users\me\..\スクショ.png`, png, t0)

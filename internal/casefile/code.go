@@ -87,23 +87,50 @@ type Keys struct {
 // DeriveKeys derives the keys of a case from its code and optional
 // passphrase with argon2id and HKDF-SHA256.
 func DeriveKeys(code, passphrase string) (Keys, error) {
-	norm, err := NormalizeCode(code)
+	ck, err := DeriveCodeKeys(code)
 	if err != nil {
 		return Keys{}, err
+	}
+	return ck.Keys(passphrase)
+}
+
+// CodeKeys are what the code alone unlocks: the case's name in the store,
+// and the root of its data key. They let a server find out whether a case
+// exists, and whether it has a passphrase, before it spends a second slow
+// hash on the passphrase.
+type CodeKeys struct {
+	Lookup string // as in Keys
+	root   []byte
+}
+
+// DeriveCodeKeys runs the slow hash (argon2id) of a case code.
+func DeriveCodeKeys(code string) (CodeKeys, error) {
+	norm, err := NormalizeCode(code)
+	if err != nil {
+		return CodeKeys{}, err
 	}
 	root := argon2.IDKey([]byte(norm), []byte("kakekomi case code v1"), argonTime, argonMemory, argonThreads, 32)
 	lookup, err := hkdf.Key(sha256.New, root, nil, "kakekomi lookup v1", 32)
 	if err != nil {
-		return Keys{}, fmt.Errorf("derive lookup: %w", err)
+		return CodeKeys{}, fmt.Errorf("derive lookup: %w", err)
 	}
-	data, err := hkdf.Key(sha256.New, root, nil, "kakekomi data v1", 32)
+	return CodeKeys{Lookup: hex.EncodeToString(lookup), root: root}, nil
+}
+
+// Keys derives the data key from the code's root and the optional
+// passphrase, which gets a slow hash of its own.
+func (ck CodeKeys) Keys(passphrase string) (Keys, error) {
+	if ck.root == nil {
+		return Keys{}, errors.New("code keys not derived")
+	}
+	data, err := hkdf.Key(sha256.New, ck.root, nil, "kakekomi data v1", 32)
 	if err != nil {
 		return Keys{}, fmt.Errorf("derive data key: %w", err)
 	}
 	if passphrase != "" {
 		// The passphrase gets its own slow hash, salted by the code, so a
 		// guess costs one argon2id run per case.
-		salt := hmac.New(sha256.New, root)
+		salt := hmac.New(sha256.New, ck.root)
 		salt.Write([]byte("kakekomi passphrase salt v1"))
 		p := argon2.IDKey([]byte(passphrase), salt.Sum(nil), argonTime, argonMemory, argonThreads, 32)
 		data, err = hkdf.Key(sha256.New, append(data, p...), nil, "kakekomi data+passphrase v1", 32)
@@ -119,7 +146,7 @@ func DeriveKeys(code, passphrase string) (Keys, error) {
 	if err != nil {
 		return Keys{}, fmt.Errorf("data key: %w", err)
 	}
-	return Keys{Lookup: hex.EncodeToString(lookup), Passphrase: passphrase != "", aead: aead}, nil
+	return Keys{Lookup: ck.Lookup, Passphrase: passphrase != "", aead: aead}, nil
 }
 
 // Seal encrypts plaintext with AES-256-GCM. label binds the ciphertext to

@@ -166,6 +166,22 @@ func (s *Store) Load(ctx context.Context, k casefile.Keys) (*casefile.Case, erro
 	return c, nil
 }
 
+// HasPassphrase reports whether the case named by lookup (see
+// casefile.CodeKeys) has a passphrase, or returns casefile.ErrNotFound for
+// an unknown or expired case: what the code alone can tell, before the
+// passphrase's slow hash.
+func (s *Store) HasPassphrase(ctx context.Context, lookup string) (bool, error) {
+	var pass int
+	err := s.db.QueryRowContext(ctx, `SELECT passphrase FROM cases WHERE lookup = $1 AND expires > $2`, lookup, s.Now().Unix()).Scan(&pass)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, casefile.ErrNotFound
+	}
+	if err != nil {
+		return false, fmt.Errorf("case passphrase: %w", err)
+	}
+	return pass != 0, nil
+}
+
 // Expires returns when the case expires.
 func (s *Store) Expires(ctx context.Context, k casefile.Keys) (time.Time, error) {
 	if _, err := s.Load(ctx, k); err != nil {

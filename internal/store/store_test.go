@@ -140,6 +140,19 @@ func TestPassphrase(t *testing.T) {
 		if _, err := s.Load(ctx, mustKeys(t, code, "あいことば")); err != nil {
 			t.Errorf("right passphrase: %v", err)
 		}
+		if has, err := s.HasPassphrase(ctx, mustKeys(t, code, "").Lookup); err != nil || !has {
+			t.Errorf("HasPassphrase: %v, %v; want true", has, err)
+		}
+		plain := casefile.NewCode()
+		if err := s.Create(ctx, mustKeys(t, plain, ""), casefile.Bundle{Case: newCase(t)}, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if has, err := s.HasPassphrase(ctx, mustKeys(t, plain, "").Lookup); err != nil || has {
+			t.Errorf("HasPassphrase of a case without one: %v, %v", has, err)
+		}
+		if _, err := s.HasPassphrase(ctx, mustKeys(t, casefile.NewCode(), "").Lookup); !errors.Is(err, casefile.ErrNotFound) {
+			t.Errorf("HasPassphrase of no case: %v, want ErrNotFound", err)
+		}
 	})
 }
 
