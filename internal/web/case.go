@@ -1,8 +1,8 @@
 package web
 
 import (
-	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -153,34 +153,33 @@ func (h *handler) withStore(next http.HandlerFunc) http.HandlerFunc {
 }
 
 // unlock reads the case code and passphrase from the parsed form and
-// derives the case's keys.
+// derives the case's keys (see openCase).
 func (h *handler) unlock(r *http.Request) (caseKeys, casefile.Keys, error) {
 	ck := caseKeys{Code: strings.TrimSpace(r.PostFormValue("code")), Pass: r.PostFormValue("pass")}
 	if ck.Code == "" {
 		return ck, casefile.Keys{}, errNoCode
 	}
-	k, err := h.deriveKeys(r.Context(), ck.Code, ck.Pass)
+	k, err := h.openCase(r.Context(), ck.Code, ck.Pass)
 	return ck, k, err
-}
-
-// deriveKeys derives a case's keys, at most cap(h.keySlots) at a time:
-// each derivation takes about 19 MiB for Argon2id, so a burst of requests
-// waits instead of exhausting memory.
-func (h *handler) deriveKeys(ctx context.Context, code, pass string) (casefile.Keys, error) {
-	select {
-	case h.keySlots <- struct{}{}:
-	case <-ctx.Done():
-		return casefile.Keys{}, ctx.Err()
-	}
-	defer func() { <-h.keySlots }()
-	return casefile.DeriveKeys(code, pass)
 }
 
 // caseFailed answers a case request that could not open its case: the
 // home page's open form again, saying why, or an error page.
 func (h *handler) caseFailed(w http.ResponseWriter, r *http.Request, ck caseKeys, err error) {
 	status, key := http.StatusInternalServerError, ""
+	var ref *refusal
 	switch {
+	case errors.As(err, &ref) && ref.status == http.StatusTooManyRequests:
+		// This code failed too often: the open form again, saying when.
+		setRetryAfter(w, ref.wait)
+		hp := h.homePage(r)
+		hp.OpenError, hp.OpenCode = hp.Tf(ref.key, int(math.Ceil(ref.wait.Minutes()))), ck.Code
+		noStore(w)
+		h.render(w, r, ref.status, "home.html", hp)
+		return
+	case errors.As(err, &ref):
+		h.refuse(w, r, ref)
+		return
 	case errors.Is(err, errNoCode):
 		status, key = http.StatusBadRequest, "open.err.no_code"
 	case errors.Is(err, casefile.ErrBadCode):
@@ -210,7 +209,13 @@ func (h *handler) caseFailed(w http.ResponseWriter, r *http.Request, ck caseKeys
 // renderErrorText writes the error page with a message of its own.
 // Every status it is used with has an error.title message.
 func (h *handler) renderErrorText(w http.ResponseWriter, r *http.Request, status int, message string) {
-	p := errorPage{page: newPage(r, "error.title."+strconv.Itoa(status)), Status: status, Message: message}
+	h.renderErrorPage(w, r, status, "error.title."+strconv.Itoa(status), message)
+}
+
+// renderErrorPage writes the error page with a title and a message of its
+// own.
+func (h *handler) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, titleKey, message string) {
+	p := errorPage{page: newPage(r, titleKey), Status: status, Message: message}
 	noStore(w)
 	h.render(w, r, status, "error.html", p)
 }

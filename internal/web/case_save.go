@@ -145,7 +145,7 @@ func (h *handler) importFailed(w http.ResponseWriter, r *http.Request, err error
 // createCase stores b under a new code and shows the code.
 func (h *handler) createCase(w http.ResponseWriter, r *http.Request, b casefile.Bundle, pass string, p newCasePage) {
 	code := casefile.NewCode()
-	k, err := h.deriveKeys(r.Context(), code, pass)
+	k, err := h.keys.derive(r.Context(), code, pass)
 	if err != nil {
 		h.caseFailed(w, r, caseKeys{}, err)
 		return

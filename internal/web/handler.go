@@ -45,8 +45,8 @@ type handler struct {
 	// bodyGrace and writeGrace are the floors of a request's read and
 	// write deadlines (see deadlines).
 	bodyGrace, writeGrace time.Duration
-	// keySlots bounds concurrent case-key derivations (see deriveKeys).
-	keySlots chan struct{}
+	keys                  *keyQueue  // bounds case-key derivations
+	opens                 *openGuard // limits failed case opens
 	// font returns the Japanese TrueType font for PDF sheets.
 	font func() ([]byte, error)
 }

@@ -15,7 +15,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
@@ -130,7 +129,8 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		font:       func() ([]byte, error) { return sheet.FindFont("") },
 		bodyGrace:  defaultBodyGrace,
 		writeGrace: defaultWriteGrace,
-		keySlots:   make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
+		keys:       newKeyQueue(),
+		opens:      newOpenGuard(time.Now),
 	}
 	dsn := cfg.DB
 	if dsn == "" && cfg.DataDir != "" {
