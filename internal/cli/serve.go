@@ -19,6 +19,8 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	rateLimit := fs.Float64("rate-limit", 5, "requests per second allowed to one client address (bursts of 4 seconds' worth, at least 20)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS (with HSTS) with the certificate chain in PEM `FILE`; needs --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key in PEM `FILE` of --tls-cert")
+	maxInFlight := fs.Int("max-inflight", 0, "work on at most `N` requests at once, answering 429 beyond (default 8 per CPU)")
+	maxConns := fs.Int("max-conns", 0, "keep at most `N` connections open, closing the longest idle for a new one (default 2048)")
 	var proxies []netip.Prefix
 	fs.Func("trusted-proxy", "take the client address from X-Forwarded-For on connections from `CIDR[,CIDR]` (reverse proxies)", func(s string) error {
 		p, err := parsePrefixes(s)
@@ -33,6 +35,9 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usagef("serve: --tls-cert and --tls-key go together")
+	}
+	if *maxInFlight < 0 || *maxConns < 0 {
+		return usagef("serve: --max-inflight and --max-conns must be positive")
 	}
 	if *rateLimit <= 0 {
 		return usagef("serve: --rate-limit は 0 より大きくしてください。")
@@ -50,6 +55,8 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		TrustedProxies: proxies,
 		TLSCert:        *tlsCert,
 		TLSKey:         *tlsKey,
+		MaxInFlight:    *maxInFlight,
+		MaxConns:       *maxConns,
 		Logger:         slog.New(slog.NewJSONHandler(env.Stderr, nil)),
 		Now:            env.Now,
 	})

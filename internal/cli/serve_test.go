@@ -16,7 +16,8 @@ func TestServe(t *testing.T) {
 	env := Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(string) string { return "" }, Now: time.Now}
 	for _, args := range [][]string{
 		{"serve", "--rate-limit", "0"}, {"serve", "--nope"}, {"serve", "extra"},
-		{"serve", "--trusted-proxy", "proxy.example"}, {"serve", "--tls-cert", "cert.pem"}, {"serve", "--trusted-proxy", "10.0.0.0/33"},
+		{"serve", "--trusted-proxy", "proxy.example"}, {"serve", "--tls-cert", "cert.pem"},
+		{"serve", "--max-inflight", "-1"}, {"serve", "--max-conns", "many"}, {"serve", "--trusted-proxy", "10.0.0.0/33"},
 	} {
 		if code := Run(context.Background(), args, env); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)

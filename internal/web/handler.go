@@ -46,6 +46,7 @@ type handler struct {
 	// write deadlines (see deadlines).
 	bodyGrace, writeGrace time.Duration
 	keys                  *keyQueue  // bounds case-key derivations
+	inFlight              *inFlight  // bounds the requests worked on at once
 	opens                 *openGuard // limits failed case opens
 	// font returns the Japanese TrueType font for PDF sheets.
 	font func() ([]byte, error)

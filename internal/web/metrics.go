@@ -16,6 +16,19 @@ type metrics struct {
 	requests map[routeStatus]uint64
 	seconds  map[string]float64
 	count    map[string]uint64
+	gauges   []gauge
+}
+
+// gauge is a value read when the metrics are: how many requests are in
+// flight, how many connections are open.
+type gauge struct {
+	name, help string
+	value      func() int64
+}
+
+// addGauge adds a gauge; it must be called before the metrics are served.
+func (m *metrics) addGauge(name, help string, value func() int64) {
+	m.gauges = append(m.gauges, gauge{name, help, value})
 }
 
 type routeStatus struct {
@@ -63,6 +76,9 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, rt := range routes {
 		fmt.Fprintf(w, "kakekomi_http_request_duration_seconds_sum{route=%q} %g\n", rt, m.seconds[rt])
 		fmt.Fprintf(w, "kakekomi_http_request_duration_seconds_count{route=%q} %d\n", rt, m.count[rt])
+	}
+	for _, g := range m.gauges {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", g.name, g.help, g.name, g.name, g.value())
 	}
 	m.mu.Unlock()
 }

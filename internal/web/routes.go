@@ -8,8 +8,8 @@ import (
 // routes returns the whole route table wrapped in the middleware every
 // request goes through: access log and metrics (when m is not nil)
 // outermost (they see the final status), then security headers, the
-// deadlines of the body and the answer, the rate limit and cross-origin
-// protection for every POST.
+// deadlines of the body and the answer, the rate limit, the in-flight
+// limit and cross-origin protection for every POST.
 func (h *handler) routes(cfg Config, m *metrics) http.Handler {
 	mux := http.NewServeMux()
 
@@ -57,6 +57,7 @@ func (h *handler) routes(cfg Config, m *metrics) http.Handler {
 	lim := newLimiter(cfg.RateLimit, max(minRateBurst, int(4*cfg.RateLimit)), time.Now)
 	var next http.Handler = mux
 	next = http.NewCrossOriginProtection().Handler(next)
+	next = h.shed(h.inFlight, next)
 	next = h.rateLimit(lim, next)
 	next = h.deadlines(next)
 	next = securityHeaders(next)

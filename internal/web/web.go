@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -49,6 +50,10 @@ type Config struct {
 	// TLSCert and TLSKey are the PEM files of the certificate chain and
 	// its key; with both, the server speaks HTTPS only and sends HSTS.
 	TLSCert, TLSKey string
+	// MaxInFlight bounds the requests worked on at once; beyond it they
+	// are refused at once with 429 and Retry-After. Zero means eight per
+	// CPU (GOMAXPROCS).
+	MaxInFlight int
 	// MaxConns bounds the open connections; zero means 2,048. With all
 	// taken, a new connection closes the one idle the longest.
 	MaxConns int
@@ -95,6 +100,12 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 	if cfg.RateLimit < 0 {
 		return nil, errors.New("web: the rate limit must be positive")
 	}
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = inFlightPerCPU * runtime.GOMAXPROCS(0)
+	}
+	if cfg.MaxInFlight < 0 {
+		return nil, errors.New("web: the in-flight limit must be positive")
+	}
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = defaultMaxConns
 	}
@@ -130,6 +141,7 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 		bodyGrace:  defaultBodyGrace,
 		writeGrace: defaultWriteGrace,
 		keys:       newKeyQueue(),
+		inFlight:   &inFlight{limit: int64(cfg.MaxInFlight)},
 		opens:      newOpenGuard(time.Now),
 	}
 	dsn := cfg.DB
@@ -149,6 +161,9 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 	var m *metrics
 	if cfg.MetricsAddr != "" {
 		m = newMetrics()
+	}
+	if m != nil {
+		m.addGauge("kakekomi_http_requests_in_flight", "Requests being worked on (see --max-inflight).", h.inFlight.n.Load)
 	}
 	return &Server{cfg: cfg, h: h, handler: h.routes(cfg, m), log: log, tls: tlsConfig, metrics: m}, nil
 }
@@ -224,6 +239,10 @@ func (s *Server) serve(ctx context.Context, ln, mln net.Listener) error {
 	}
 	errLog := log.New(serverErrorLog{s.log}, "", 0)
 	cl := newConnLimit(ln, s.cfg.MaxConns)
+	if s.metrics != nil {
+		s.metrics.addGauge("kakekomi_http_open_connections", "Open connections of the site (see --max-conns).",
+			func() int64 { return int64(len(cl.slots)) })
+	}
 	srv := &http.Server{
 		Handler: s.handler,
 		// A body's read deadline is the handler's (see deadlines); the

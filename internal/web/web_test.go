@@ -673,6 +673,11 @@ func TestMetrics(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `kakekomi_http_requests_total{route="GET /healthz",status="200"} 1`) {
 		t.Errorf("metrics: %d\n%s", code, body)
 	}
+	for _, gauge := range []string{"\nkakekomi_http_requests_in_flight 0\n", "\nkakekomi_http_open_connections "} {
+		if !strings.Contains(body, gauge) {
+			t.Errorf("metrics lack %q", gauge)
+		}
+	}
 	if code, body := fetch(private + "/healthz"); code != 200 || body != "ok" {
 		t.Errorf("health probe on the metrics listener: %d %q", code, body)
 	}
