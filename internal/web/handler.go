@@ -47,6 +47,7 @@ type handler struct {
 	bodyGrace, writeGrace time.Duration
 	keys                  *keyQueue  // bounds case-key derivations
 	inFlight              *inFlight  // bounds the requests worked on at once
+	sched                 schedWatch // whether requests wait to run (see shed)
 	opens                 *openGuard // limits failed case opens
 	// font returns the Japanese TrueType font for PDF sheets.
 	font func() ([]byte, error)

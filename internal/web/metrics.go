@@ -23,11 +23,11 @@ type metrics struct {
 // flight, how many connections are open.
 type gauge struct {
 	name, help string
-	value      func() int64
+	value      func() float64
 }
 
 // addGauge adds a gauge; it must be called before the metrics are served.
-func (m *metrics) addGauge(name, help string, value func() int64) {
+func (m *metrics) addGauge(name, help string, value func() float64) {
 	m.gauges = append(m.gauges, gauge{name, help, value})
 }
 
@@ -78,7 +78,7 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "kakekomi_http_request_duration_seconds_count{route=%q} %d\n", rt, m.count[rt])
 	}
 	for _, g := range m.gauges {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", g.name, g.help, g.name, g.name, g.value())
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", g.name, g.help, g.name, g.name, g.value())
 	}
 	m.mu.Unlock()
 }

@@ -161,9 +161,12 @@ func New(k *kb.KB, cfg Config) (*Server, error) {
 	var m *metrics
 	if cfg.MetricsAddr != "" {
 		m = newMetrics()
-	}
-	if m != nil {
-		m.addGauge("kakekomi_http_requests_in_flight", "Requests being worked on (see --max-inflight).", h.inFlight.n.Load)
+		m.addGauge("kakekomi_http_requests_in_flight", "Requests being worked on (see --max-inflight).", func() float64 {
+			return float64(h.inFlight.n.Load())
+		})
+		m.addGauge("kakekomi_http_shed_share", "Share of new requests refused while requests wait to run.", func() float64 {
+			return float64(h.sched.share.Load()) / fullShare
+		})
 	}
 	return &Server{cfg: cfg, h: h, handler: h.routes(cfg, m), log: log, tls: tlsConfig, metrics: m}, nil
 }
@@ -237,11 +240,15 @@ func (s *Server) serve(ctx context.Context, ln, mln net.Listener) error {
 		go func() { s.purge(pctx); close(done) }()
 		defer func() { stop(); <-done }()
 	}
+	wctx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { s.h.sched.watch(wctx); close(watched) }()
+	defer func() { stopWatch(); <-watched }()
 	errLog := log.New(serverErrorLog{s.log}, "", 0)
 	cl := newConnLimit(ln, s.cfg.MaxConns)
 	if s.metrics != nil {
 		s.metrics.addGauge("kakekomi_http_open_connections", "Open connections of the site (see --max-conns).",
-			func() int64 { return int64(len(cl.slots)) })
+			func() float64 { return float64(len(cl.slots)) })
 	}
 	srv := &http.Server{
 		Handler: s.handler,
