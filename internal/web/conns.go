@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // defaultMaxConns bounds the open connections when Config.MaxConns is 0:
@@ -12,15 +13,23 @@ import (
 // target while letting that many people keep their connection alive.
 const defaultMaxConns = 2048
 
+// minIdleToClose is how long a connection must have been idle before a
+// new one may close it: a client that sends every few hundred
+// milliseconds keeps its connection, and a burst of new connections waits
+// for the cap instead of breaking the ones in use.
+const minIdleToClose = time.Second
+
 // connLimit is a listener that keeps at most cap(slots) connections open.
 // When a connection arrives with every slot taken, it closes the
-// connection idle the longest (kept alive for a next request that may
-// never come), so idle connections cannot lock new visitors out as they
-// would with netutil.LimitListener; with none idle, it waits for one to
-// close or fall idle, and new connections wait in the kernel's backlog.
-// Its track method must be the server's ConnState hook.
+// connection idle the longest, once idle for minIdle (kept alive for a
+// next request that may never come), so idle connections cannot lock new
+// visitors out as they would with netutil.LimitListener; until then it
+// waits for a connection to close or fall idle, and new connections wait
+// in the kernel's backlog. Its track method must be the server's
+// ConnState hook.
 type connLimit struct {
 	net.Listener
+	minIdle   time.Duration
 	slots     chan struct{}
 	fellIdle  chan struct{} // signalled when a connection falls idle
 	done      chan struct{}
@@ -33,6 +42,7 @@ type connLimit struct {
 func newConnLimit(ln net.Listener, max int) *connLimit {
 	return &connLimit{
 		Listener: ln,
+		minIdle:  minIdleToClose,
 		slots:    make(chan struct{}, max),
 		fellIdle: make(chan struct{}, 1),
 		done:     make(chan struct{}),
@@ -52,16 +62,36 @@ func (l *connLimit) Accept() (net.Conn, error) {
 			return &limitedConn{Conn: c, l: l}, nil
 		default:
 		}
-		l.closeIdlest()
-		select {
-		case l.slots <- struct{}{}:
+		if l.waitSlot(l.closeIdlest()) {
 			return &limitedConn{Conn: c, l: l}, nil
-		case <-l.fellIdle:
+		}
+		select {
 		case <-l.done:
 			c.Close()
 			return nil, net.ErrClosed
+		default:
 		}
 	}
+}
+
+// waitSlot waits for a slot, for a connection to fall idle, for wait when
+// it is not 0, or for the listener to close, and reports whether it took
+// a slot.
+func (l *connLimit) waitSlot(wait time.Duration) bool {
+	var later <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		later = t.C
+	}
+	select {
+	case l.slots <- struct{}{}:
+		return true
+	case <-l.fellIdle:
+	case <-later:
+	case <-l.done:
+	}
+	return false
 }
 
 // Close closes the listener and stops a waiting Accept.
@@ -70,19 +100,26 @@ func (l *connLimit) Close() error {
 	return l.Listener.Close()
 }
 
-// closeIdlest closes the connection idle the longest, if any.
-func (l *connLimit) closeIdlest() {
+// closeIdlest closes the connection idle the longest, if it has been idle
+// for minIdle, or else says how long until it will have been (0 with none
+// idle).
+func (l *connLimit) closeIdlest() time.Duration {
 	l.mu.Lock()
 	e := l.idle.Front()
-	if e != nil {
-		c := e.Value.(*limitedConn)
-		l.idle.Remove(e)
-		c.idleAt = nil
+	if e == nil {
 		l.mu.Unlock()
-		c.Close()
-		return
+		return 0
 	}
+	c := e.Value.(*limitedConn)
+	if wait := l.minIdle - time.Since(c.idleSince); wait > 0 {
+		l.mu.Unlock()
+		return wait
+	}
+	l.idle.Remove(e)
+	c.idleAt = nil
 	l.mu.Unlock()
+	c.Close()
+	return 0
 }
 
 // track follows the server's connections into and out of idleness.
@@ -101,6 +138,7 @@ func (l *connLimit) track(c net.Conn, state http.ConnState) {
 	}
 	if state == http.StateIdle {
 		lc.idleAt = l.idle.PushBack(lc)
+		lc.idleSince = time.Now()
 	}
 	l.mu.Unlock()
 	if state == http.StateIdle {
@@ -114,9 +152,10 @@ func (l *connLimit) track(c net.Conn, state http.ConnState) {
 // limitedConn is a connection holding a slot of its connLimit.
 type limitedConn struct {
 	net.Conn
-	l       *connLimit
-	idleAt  *list.Element // in l.idle while idle; guarded by l.mu
-	release sync.Once
+	l         *connLimit
+	idleAt    *list.Element // in l.idle while idle; guarded by l.mu
+	idleSince time.Time     // guarded by l.mu
+	release   sync.Once
 }
 
 func (c *limitedConn) Close() error {

@@ -73,17 +73,38 @@ func (c *rawConn) closedByServer() bool {
 	return err == io.EOF
 }
 
+// limitServer serves "ok" behind a connLimit of max connections.
+func limitServer(t *testing.T, max int, minIdle time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := newConnLimit(ln, max)
+	cl.minIdle = minIdle
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Write([]byte("ok"))
+		}),
+		ConnState: cl.track,
+	}
+	go srv.Serve(cl)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
 // TestConnLimitClosesIdle checks that with every connection slot taken by
 // kept-alive connections, a new visitor is served and an idle connection
 // is closed for it.
 func TestConnLimitClosesIdle(t *testing.T) {
-	addr := serveTest(t, newServer(t, Config{MaxConns: 2}))
+	addr := limitServer(t, 2, 0)
 	a, b := dial(t, addr), dial(t, addr)
-	if a.get(t, "/healthz") != 200 || b.get(t, "/healthz") != 200 {
+	if a.get(t, "/") != 200 || b.get(t, "/") != 200 {
 		t.Fatal("the first two connections are not served")
 	}
 	c := dial(t, addr)
-	if c.get(t, "/healthz") != 200 {
+	if c.get(t, "/") != 200 {
 		t.Fatal("a third connection is not served")
 	}
 	// The third took the slot of one of the idle ones (the one idle the
@@ -98,15 +119,16 @@ func TestConnLimitClosesIdle(t *testing.T) {
 }
 
 // TestConnLimitKeepsActive checks that a connection in the middle of a
-// request is never closed to make room: the new one waits for it.
+// request, or idle for less than minIdle, is never closed to make room:
+// the new one waits for it.
 func TestConnLimitKeepsActive(t *testing.T) {
-	addr := serveTest(t, newServer(t, Config{MaxConns: 1}))
+	addr := limitServer(t, 1, 0)
 	a := dial(t, addr)
-	body := `{"text":"` + phishingText + `"}`
-	fmt.Fprintf(a, "POST /api/v1/triage HTTP/1.1\r\nHost: kakekomi.test\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
+	const body = "0123456789"
+	fmt.Fprintf(a, "POST / HTTP/1.1\r\nHost: kakekomi.test\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:4])
 	c := dial(t, addr)
-	fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: kakekomi.test\r\n\r\n")
-	fmt.Fprint(a, body[10:])
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: kakekomi.test\r\n\r\n")
+	fmt.Fprint(a, body[4:])
 	if got := a.readStatus(t); got != 200 {
 		t.Fatalf("the active connection's request: %d", got)
 	}
@@ -115,5 +137,21 @@ func TestConnLimitKeepsActive(t *testing.T) {
 	}
 	if !a.closedByServer() {
 		t.Error("the first connection, idle after its answer, was not closed for the waiting one")
+	}
+
+	addr = limitServer(t, 1, time.Hour)
+	a = dial(t, addr)
+	if a.get(t, "/") != 200 {
+		t.Fatal("the first connection is not served")
+	}
+	c = dial(t, addr)
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: kakekomi.test\r\n\r\n")
+	// Idle for less than minIdle, the first keeps its connection.
+	if a.get(t, "/") != 200 {
+		t.Fatal("a connection idle for a moment was closed for a new one")
+	}
+	a.Close()
+	if got := c.readStatus(t); got != 200 {
+		t.Fatalf("the waiting connection: %d", got)
 	}
 }
