@@ -14,7 +14,7 @@ import (
 // serveMemoryLimit is the soft limit of the server's memory, unless
 // GOMEMLIMIT sets another: under load the garbage collector then works
 // harder rather than let the heap grow to twice what is live, which keeps
-// the process within its 120 MB target with two thousand connections open.
+// the process within its 120 MB target with thousands of connections open.
 const serveMemoryLimit = 80 << 20
 
 func runServe(ctx context.Context, args []string, env Env) error {
@@ -27,7 +27,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS (with HSTS) with the certificate chain in PEM `FILE`; needs --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key in PEM `FILE` of --tls-cert")
 	maxInFlight := fs.Int("max-inflight", 0, "work on at most `N` requests at once, answering 429 beyond (default 8 per CPU)")
-	maxConns := fs.Int("max-conns", 0, "keep at most `N` connections open, closing the longest idle for a new one (default 2048)")
+	maxConns := fs.Int("max-conns", 0, "keep at most `N` connections open, closing the longest idle for a new one (default 4096)")
 	var proxies []netip.Prefix
 	fs.Func("trusted-proxy", "take the client address from X-Forwarded-For on connections from `CIDR[,CIDR]` (reverse proxies)", func(s string) error {
 		p, err := parsePrefixes(s)

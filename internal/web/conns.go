@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// defaultMaxConns bounds the open connections when Config.MaxConns is 0:
-// each costs about 10 KB while idle, so 2,048 stay well inside the memory
-// target while letting that many people keep their connection alive.
-const defaultMaxConns = 2048
+// defaultMaxConns bounds the open connections when Config.MaxConns is 0.
+// Each costs about 10 KB while idle, so 4,096 fit in the memory target
+// (40 MB at most) while two thousand phones can keep two connections each.
+const defaultMaxConns = 4096
 
 // minIdleToClose is how long a connection must have been idle before a
 // new one may close it: a client that sends every few hundred

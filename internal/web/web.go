@@ -54,7 +54,7 @@ type Config struct {
 	// are refused at once with 429 and Retry-After. Zero means eight per
 	// CPU (GOMAXPROCS).
 	MaxInFlight int
-	// MaxConns bounds the open connections; zero means 2,048. With all
+	// MaxConns bounds the open connections; zero means 4,096. With all
 	// taken, a new connection closes the one idle the longest.
 	MaxConns int
 	Logger   *slog.Logger
