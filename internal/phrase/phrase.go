@@ -36,12 +36,13 @@ type Set struct {
 	byTwo    map[[2]rune][]int
 	phrases  [][2]int // per phrase id: the pattern of its exact and its loose form, -1 for a form not compared
 	ids      map[string]int
-	pool     sync.Pool // of *Hits, whose tables are as long as the Set has patterns
+	written  map[string]int // phrase as written to id: most phrases recur in many signals
+	pool     sync.Pool      // of *Hits, whose tables are as long as the Set has patterns
 }
 
 // New returns an empty Set that looks in the given forms of a text.
 func New(forms Forms) *Set {
-	return &Set{forms: forms, patIDs: map[string]int{}, byOne: map[rune][]int{}, byTwo: map[[2]rune][]int{}, ids: map[string]int{}}
+	return &Set{forms: forms, patIDs: map[string]int{}, byOne: map[rune][]int{}, byTwo: map[[2]rune][]int{}, ids: map[string]int{}, written: map[string]int{}}
 }
 
 func (s *Set) pattern(f string) int {
@@ -64,14 +65,26 @@ func (s *Set) pattern(f string) int {
 // Add folds p and returns its id, or -1 when it folds to nothing. A phrase
 // added twice, or two that fold alike, get the same id.
 func (s *Set) Add(p string) int {
-	loose := jatext.Phrase(p)
+	if id, ok := s.written[p]; ok {
+		return id
+	}
+	id := s.add(p)
+	s.written[p] = id
+	return id
+}
+
+// add folds p once for both forms: folding is most of the time a Set of
+// the knowledge base's phrases takes to build.
+func (s *Set) add(p string) int {
+	folded := jatext.FoldExact(p)
+	loose := folded.DropOkurigana().String()
 	if loose == "" {
 		return -1
 	}
 	forms := [2]int{-1, -1}
 	exact := ""
 	if s.forms&Exact != 0 {
-		exact = jatext.PhraseExact(p)
+		exact = folded.String()
 	}
 	key := exact + "\x00" + loose
 	if id, ok := s.ids[key]; ok {
