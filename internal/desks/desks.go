@@ -4,7 +4,6 @@
 package desks
 
 import (
-	"sort"
 	"time"
 
 	"github.com/kakekomi/kakekomi/internal/hours"
@@ -70,13 +69,6 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 		Bring:   []string{},
 		Lines:   []Line{},
 	}
-	srcs := sourceSet{}
-	srcs.add(d.Handles.Sources)
-	for _, f := range []*kb.Fact{d.NotHandled, d.URL, d.Eligibility, d.Fees} {
-		if f != nil {
-			srcs.add(f.Sources)
-		}
-	}
 	if d.NotHandled != nil {
 		v.NotHandled = d.NotHandled.Text.In(lang)
 	}
@@ -94,7 +86,6 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 	}
 	for _, c := range d.Cautions {
 		v.Cautions = append(v.Cautions, c.Text.In(lang))
-		srcs.add(c.Sources)
 	}
 	// The desk's own phone, hours and open state come from its channels for
 	// everyone: a line for one prefecture is listed but never speaks for
@@ -111,12 +102,10 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 			Cost: c.Cost.In(lang), IPPhone: c.IPPhone.In(lang), Note: c.Note.In(lang),
 			Prefecture: c.Prefecture,
 		}
-		srcs.add(c.Sources)
 		if c.Status.NeedsCaution() {
 			line.Caution = seedCaution(lang)
 		}
 		if h := c.Hours; h != nil {
-			srcs.add(h.Sources)
 			line.Hours = h.Text.In(lang)
 			if h.Status.NeedsCaution() {
 				line.Caution = seedCaution(lang)
@@ -155,7 +144,10 @@ func Describe(k *kb.KB, d *kb.Desk, at time.Time, lang string) View {
 			v.NextOpen = ptr(next.Format(time.RFC3339))
 		}
 	}
-	v.Sources = srcs.list()
+	v.Sources = make([]Source, len(d.Sources()))
+	for i, src := range d.Sources() {
+		v.Sources[i] = Source{URL: src.URL, Checked: src.Checked}
+	}
 	return v
 }
 
@@ -193,8 +185,8 @@ func openState(k *kb.KB, h *kb.Hours, at time.Time) (open *bool, next *string) {
 	if !h.Reliable {
 		return nil, nil
 	}
-	s, err := hours.Parse(h.Spec)
-	if err != nil { // kb.Load validated every spec; nothing to say if not
+	s := h.Schedule()
+	if s == nil { // kb.Load refuses a spec that does not parse; nothing to say if not
 		return nil, nil
 	}
 	isHoliday := func(day time.Time) bool { _, ok := k.IsHoliday(day); return ok }
@@ -232,20 +224,3 @@ func seedCaution(lang string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-type sourceSet map[Source]bool
-
-func (s sourceSet) add(srcs []kb.Source) {
-	for _, src := range srcs {
-		s[Source{URL: src.URL, Checked: src.Checked}] = true
-	}
-}
-
-func (s sourceSet) list() []Source {
-	out := make([]Source, 0, len(s))
-	for src := range s {
-		out = append(out, src)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
-	return out
-}

@@ -120,3 +120,17 @@ func fmtBool(b *bool) any {
 	}
 	return *b
 }
+
+// BenchmarkList measures the views of every desk at one moment, which
+// GET /api/v1/desks and the desks page make on every request.
+func BenchmarkList(b *testing.B) {
+	k, err := kb.Load(kb.Embedded())
+	if err != nil {
+		b.Fatal(err)
+	}
+	when := at("2026-11-24 10:30")
+	b.ReportAllocs()
+	for b.Loop() {
+		desks.List(k, when, "ja", false)
+	}
+}

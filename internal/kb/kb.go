@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kakekomi/kakekomi/internal/classify"
+	"github.com/kakekomi/kakekomi/internal/hours"
 )
 
 // Text is a sentence in Japanese and English. Japanese is always present;
@@ -90,7 +91,13 @@ type Hours struct {
 	Why      string   `yaml:"why,omitempty" json:"why,omitempty"` // why they are not reliable
 	Status   Status   `yaml:"status" json:"status"`
 	Sources  []Source `yaml:"sources" json:"sources"`
+
+	schedule *hours.Schedule
 }
+
+// Schedule returns Spec parsed, once when the knowledge base was loaded, or
+// nil when it does not parse (Load names that as a problem).
+func (h *Hours) Schedule() *hours.Schedule { return h.schedule }
 
 // Desk is a place to turn to: a hotline, an office, a web form, or the
 // user's own bank or service.
@@ -113,7 +120,16 @@ type Desk struct {
 	NotVerified string    `yaml:"not_verified,omitempty"` // what the reference could not check (English, for maintainers)
 	Minors      bool      `yaml:"minors,omitempty"`       // meant for children and young people
 	Prefecture  string    `yaml:"prefecture,omitempty"`   // only for people in this prefecture (e.g. 東京都)
+
+	sources []Source
 }
+
+// Sources returns the sources of the desk's facts that people are shown
+// (what it handles and does not, its address, eligibility, fees, cautions,
+// channels and hours, not the maintainers' notes), each address and checked
+// date once, ordered by address and date. They are gathered once, when the
+// knowledge base loads.
+func (d *Desk) Sources() []Source { return d.sources }
 
 // Phone returns the desk's first phone channel, or nil.
 func (d *Desk) Phone() *Channel {
@@ -404,6 +420,7 @@ func (k *KB) Dont(id string) *Dont { return k.donts[id] }
 // IsHoliday reports whether the date (in Japan) is a national holiday, and
 // its name.
 func (k *KB) IsHoliday(t time.Time) (string, bool) {
-	name, ok := k.Holidays[t.Format(time.DateOnly)]
+	var buf [len(time.DateOnly)]byte // the key is made without an allocation: open-now asks for days ahead
+	name, ok := k.Holidays[string(t.AppendFormat(buf[:0], time.DateOnly))]
 	return name, ok
 }

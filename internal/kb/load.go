@@ -2,12 +2,14 @@ package kb
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/kakekomi/kakekomi/internal/classify"
+	"github.com/kakekomi/kakekomi/internal/hours"
 )
 
 //go:embed data
@@ -131,6 +134,7 @@ func Load(fsys fs.FS) (*KB, error) {
 	k.EmergencyModel = l.model("models/emergency.bin")
 	k.MessageModel = l.model("models/messages.bin")
 	k.index(&l)
+	k.prepare()
 	expandConcepts(k, meta.Concepts, &l)
 	sortByTaxonomy(k)
 	validate(k, &l, hol.Holidays)
@@ -283,6 +287,34 @@ func (k *KB) index(l *loader) {
 			l.add("donts.yaml", "don't id %q is used twice", d.ID)
 		}
 		k.donts[d.ID] = d
+	}
+}
+
+// prepare works out once what every view of a desk needs: the parsed hours
+// of its channels (validate names the specs that do not parse) and its
+// sources.
+func (k *KB) prepare() {
+	for _, d := range k.Desks {
+		srcs := slices.Clone(d.Handles.Sources)
+		for _, f := range []*Fact{d.NotHandled, d.URL, d.Eligibility, d.Fees} {
+			if f != nil {
+				srcs = append(srcs, f.Sources...)
+			}
+		}
+		for _, c := range d.Cautions {
+			srcs = append(srcs, c.Sources...)
+		}
+		for _, c := range d.Channels {
+			srcs = append(srcs, c.Sources...)
+			if h := c.Hours; h != nil {
+				h.schedule, _ = hours.Parse(h.Spec)
+				srcs = append(srcs, h.Sources...)
+			}
+		}
+		slices.SortStableFunc(srcs, func(a, b Source) int {
+			return cmp.Or(strings.Compare(a.URL, b.URL), strings.Compare(a.Checked, b.Checked))
+		})
+		d.sources = slices.CompactFunc(srcs, func(a, b Source) bool { return a.URL == b.URL && a.Checked == b.Checked })
 	}
 }
 
