@@ -61,6 +61,7 @@ Usage:
   kakekomi check [--json] [--lang ja|en] [FILE.eml | --text TEXT | --url URL]
   kakekomi case new|show|add|evidence|sheet|letter|export|import|delete ...
   kakekomi kb check [--dir DIR]                      validate the knowledge base
+  kakekomi kb snapshot [--dir DIR]                   rebuild the snapshot read at start, after editing the YAML
   kakekomi kb train [--corpus DIR] [--dir DIR]       train the triage models from the corpus
   kakekomi kb eval [--corpus DIR] [--sealed DIR]     measure them: cross-validation and sealed sets
 
@@ -168,9 +169,9 @@ func flagProblem(fs *flag.FlagSet, err error) string {
 // ParseTime reads a TIME argument (see hours.ParseTime).
 func ParseTime(s string, now func() time.Time) (time.Time, error) { return hours.ParseTime(s, now()) }
 
-// loadKB loads the embedded knowledge base, refusing one with problems.
+// loadKB loads the built-in knowledge base, refusing one with problems.
 func loadKB() (*kb.KB, error) {
-	k, err := kb.Load(kb.Embedded())
+	k, err := kb.Builtin()
 	if err != nil {
 		return nil, fmt.Errorf("知識ベースを読み込めませんでした: %w", err)
 	}

@@ -32,17 +32,19 @@ var evalAt = time.Date(2026, 11, 24, 10, 30, 0, 0, time.FixedZone("JST", 9*3600)
 
 func runKB(args []string, env Env) error {
 	if len(args) == 0 {
-		return usagef("kb: サブコマンド（check、train、eval のどれか）を指定してください。")
+		return usagef("kb: サブコマンド（check、snapshot、train、eval のどれか）を指定してください。")
 	}
 	switch args[0] {
 	case "check":
 		return runKBCheck(args[1:], env)
+	case "snapshot":
+		return runKBSnapshot(args[1:], env)
 	case "train":
 		return runKBTrain(args[1:], env)
 	case "eval":
 		return runKBEval(args[1:], env)
 	}
-	return usagef("kb: 知らないサブコマンドです。check、train、eval のどれかにしてください。")
+	return usagef("kb: 知らないサブコマンドです。check、snapshot、train、eval のどれかにしてください。")
 }
 
 func runKBCheck(args []string, env Env) error {
@@ -57,18 +59,61 @@ func runKBCheck(args []string, env Env) error {
 		fsys, where = os.DirFS(*dir), *dir
 	}
 	k, err := kb.Load(fsys)
-	var problems kb.Problems
-	if errors.As(err, &problems) {
-		for _, p := range problems {
-			fmt.Fprintln(env.Stdout, p)
-		}
-		return fmt.Errorf("%s: 問題が %d 件見つかりました", where, len(problems))
-	}
 	if err != nil {
-		return err
+		return reportProblems(err, where, env)
+	}
+	current, err := kb.SnapshotMatches(fsys)
+	if err != nil {
+		return reportProblems(err, where, env)
+	}
+	if !current {
+		fmt.Fprintf(env.Stdout, "%s: YAML ファイルの今の内容から作られていません。%s で作り直してください。\n", kb.SnapshotFile, snapshotCommand(*dir))
+		return fmt.Errorf("%s: 問題が 1 件見つかりました", where)
 	}
 	fmt.Fprintf(env.Stdout, "ok: %s version %s: %d trouble types, %d desks, %d questions, %d steps, %d brands, %d checker phrase groups, holidays %d-%d\n",
 		where, k.Version, len(k.Types), len(k.Desks), len(k.Questions), len(k.Steps), len(k.Brands), len(k.MessagePhrases), k.HolidayYears[0], k.HolidayYears[1])
+	return nil
+}
+
+// reportProblems prints each problem of a Problems error on its own line
+// and returns the error that ends the command.
+func reportProblems(err error, where string, env Env) error {
+	var problems kb.Problems
+	if !errors.As(err, &problems) {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(env.Stdout, p)
+	}
+	return fmt.Errorf("%s: 問題が %d 件見つかりました", where, len(problems))
+}
+
+// snapshotCommand is the command that rebuilds the snapshot of dir ("" for
+// the built-in knowledge base, whose sources are in kbSourceDir).
+func snapshotCommand(dir string) string {
+	if dir == "" || filepath.Clean(dir) == kbSourceDir {
+		return "go run ./cmd/kakekomi kb snapshot"
+	}
+	return "kakekomi kb snapshot --dir " + dir
+}
+
+// runKBSnapshot writes the snapshot of the YAML files in a folder, which
+// the binary reads at start instead of decoding them.
+func runKBSnapshot(args []string, env Env) error {
+	fs := newFlags("kb snapshot", env)
+	dir := fs.String("dir", kbSourceDir, "read the YAML files of `DIR` and write "+kb.SnapshotFile+" there")
+	if err := parseFlags(fs, args, env); err != nil {
+		return err
+	}
+	data, err := kb.Snapshot(os.DirFS(*dir))
+	if err != nil {
+		return reportProblems(err, *dir, env)
+	}
+	name := filepath.Join(*dir, kb.SnapshotFile)
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		return fmt.Errorf("スナップショットを書き出せませんでした: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "%s を書き出しました（%d バイト）。\n", name, len(data))
 	return nil
 }
 

@@ -369,11 +369,12 @@ type KB struct {
 	// "none" for a text that shows no trouble; EmergencyModel tells, with
 	// labels "no" and "yes" and the param "threshold", whether a text shows
 	// an emergency. Both are trained from the corpus by `kakekomi kb train`.
-	TypeModel      *classify.Model
-	EmergencyModel *classify.Model
+	// The models are read from their own files, never from a snapshot.
+	TypeModel      *classify.Model `json:"-"`
+	EmergencyModel *classify.Model `json:"-"`
 	// MessageModel reads a suspicious message's words and the checker's
 	// signals, with the labels phishing, fraud, spam and legit.
-	MessageModel *classify.Model
+	MessageModel *classify.Model `json:"-"`
 
 	types     map[string]*Type
 	desks     map[string]*Desk

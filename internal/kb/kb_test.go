@@ -1,12 +1,15 @@
 package kb_test
 
 import (
+	"bytes"
 	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/jp"
 
@@ -43,11 +46,67 @@ func TestHolidaysMatchLibrary(t *testing.T) {
 	}
 }
 
-// BenchmarkLoad measures reading and validating the embedded knowledge
-// base, which every process pays once at start.
+// TestSnapshotMatchesYAML fails when someone edited the YAML files (or the
+// knowledge base's fields) without rebuilding the snapshot that the binary
+// reads at start.
+func TestSnapshotMatchesYAML(t *testing.T) {
+	ok, err := kb.SnapshotMatches(kb.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		t.Fatalf("internal/kb/data/%s was not made from the YAML files as they are: run `go run ./cmd/kakekomi kb snapshot` and commit it", kb.SnapshotFile)
+	}
+}
+
+// TestBuiltinIsTheYAML checks that the knowledge base read from the
+// snapshot is the one decoded from the YAML, field for field, including
+// what is made at load.
+func TestBuiltinIsTheYAML(t *testing.T) {
+	want, err := kb.Load(kb.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := kb.FromSnapshot(kb.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the snapshot's knowledge base differs from the YAML's: %s", cmp.Diff(want, got, cmp.Exporter(func(reflect.Type) bool { return true })))
+	}
+}
+
+// TestStaleSnapshotIsNotUsed checks that edited YAML is what the binary
+// answers from before the snapshot is rebuilt.
+func TestStaleSnapshotIsNotUsed(t *testing.T) {
+	fsys := embeddedCopy(t)
+	fsys["kb.yaml"].Data = bytes.Replace(fsys["kb.yaml"].Data, []byte("version: "), []byte("version: 2099-01-01\n# was: "), 1)
+	k, err := kb.Open(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Version != "2099-01-01" {
+		t.Fatalf("the edit did not take: version %s", k.Version)
+	}
+	if ok, err := kb.SnapshotMatches(fsys); err != nil || ok {
+		t.Errorf("SnapshotMatches = %v, %v after an edit; want false", ok, err)
+	}
+}
+
+// BenchmarkLoad measures decoding and validating the YAML files, which kb
+// check and training pay; BenchmarkBuiltin what every other process pays
+// once at start.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
 		if _, err := kb.Load(kb.Embedded()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBuiltin(b *testing.B) {
+	for b.Loop() {
+		if _, err := kb.Builtin(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -77,7 +77,17 @@ type holidaysFile struct {
 // could be read: callers that serve people must refuse to use it, but tools
 // that check or tune the data may look at the rest.
 func Load(fsys fs.FS) (*KB, error) {
-	l := loader{fsys: fsys, fileOf: map[any]string{}}
+	l := newLoader(fsys)
+	k, hols := l.decodeYAML()
+	l.finish(k)
+	validate(k, l, hols)
+	return k, l.err()
+}
+
+// decodeYAML reads the YAML files into a knowledge base with its concepts
+// expanded, in the taxonomy's order: what a snapshot keeps. It also returns
+// the holidays as listed, for validate.
+func (l *loader) decodeYAML() (*KB, []Holiday) {
 	var meta metaFile
 	l.decode("kb.yaml", &meta)
 	k := &KB{Version: meta.Version, General: meta.General, MinorDesks: meta.MinorDesks, MinorSignals: meta.MinorSignals, Groups: meta.Groups}
@@ -124,8 +134,17 @@ func Load(fsys fs.FS) (*KB, error) {
 	for _, h := range hol.Holidays {
 		k.Holidays[h.Date] = h.Name
 	}
-	k.Desks = decodeAll[Desk](&l, "desks")
-	k.Types = decodeAll[Type](&l, "types")
+	k.Desks = decodeAll[Desk](l, "desks")
+	k.Types = decodeAll[Type](l, "types")
+	expandConcepts(k, meta.Concepts, l)
+	sortByTaxonomy(k)
+	return k, hol.Holidays
+}
+
+// finish makes what a snapshot does not keep, from what it does: the
+// types' own steps and don'ts join the shared lists, the models are read
+// from models/*.bin, and the indexes and desk views are made.
+func (l *loader) finish(k *KB) {
 	for _, t := range k.Types {
 		k.Steps = append(k.Steps, t.StepDefs...)
 		k.Donts = append(k.Donts, t.DontDefs...)
@@ -133,15 +152,8 @@ func Load(fsys fs.FS) (*KB, error) {
 	k.TypeModel = l.model("models/types.bin")
 	k.EmergencyModel = l.model("models/emergency.bin")
 	k.MessageModel = l.model("models/messages.bin")
-	k.index(&l)
+	k.index(l)
 	k.prepare()
-	expandConcepts(k, meta.Concepts, &l)
-	sortByTaxonomy(k)
-	validate(k, &l, hol.Holidays)
-	if len(l.problems) > 0 {
-		return k, l.problems
-	}
-	return k, nil
 }
 
 type loader struct {
@@ -149,6 +161,16 @@ type loader struct {
 	mu       sync.Mutex // guards problems while files are decoded in parallel
 	problems Problems
 	fileOf   map[any]string
+}
+
+func newLoader(fsys fs.FS) *loader { return &loader{fsys: fsys, fileOf: map[any]string{}} }
+
+// err returns the problems found, or nil.
+func (l *loader) err() error {
+	if len(l.problems) > 0 {
+		return l.problems
+	}
+	return nil
 }
 
 func (l *loader) add(file, format string, args ...any) {
