@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,6 +184,54 @@ func TestTriageBatchGoesOnAfterBadLine(t *testing.T) {
 		if got != wantCodes[i] {
 			t.Errorf("line %d: error code %q, want %q", i+1, got, wantCodes[i])
 		}
+	}
+}
+
+// TestTriageBatchKeepsInputOrder checks that a batch run on many workers
+// writes exactly what one worker writes: every line's answer, in input
+// order, though short texts finish before long ones.
+func TestTriageBatchKeepsInputOrder(t *testing.T) {
+	texts := []string{
+		strings.Repeat("フリマアプリで買ったチケットが届かず、出品者と連絡がとれません。", 40),
+		"カードに身に覚えのない請求",
+		"死にたい",
+		"おいしいカレーの作り方",
+	}
+	var in strings.Builder
+	for i := range 120 {
+		switch i % 7 {
+		case 5:
+			in.WriteString("not json\n")
+		case 6:
+			in.WriteString("\n")
+		default:
+			fmt.Fprintf(&in, `{"id":"%d","text":%q}`+"\n", i, texts[i%len(texts)])
+		}
+	}
+	env := Env{Getenv: func(string) string { return "" }, Now: time.Now}
+	e, err := newEngine(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[int]string{}
+	for _, workers := range []int{1, 8} {
+		b := triageLines(e, time.Date(2026, 11, 24, 10, 30, 0, 0, time.UTC), "ja", env)
+		b.workers = workers
+		var out bytes.Buffer
+		n, bad, err := b.run(context.Background(), strings.NewReader(in.String()), &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 120 || bad != 17 {
+			t.Errorf("%d workers: read %d lines, %d bad; want 120 and 17", workers, n, bad)
+		}
+		outputs[workers] = out.String()
+	}
+	if outputs[1] != outputs[8] {
+		t.Error("8 workers wrote something else than 1 worker")
+	}
+	if got := strings.Count(outputs[8], "\n"); got != 120-17 {
+		t.Errorf("%d output lines, want %d", got, 120-17)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/kakekomi/kakekomi/internal/jsonin"
@@ -90,62 +91,50 @@ type batchError struct {
 	} `json:"error"`
 }
 
+// triageBatch triages JSON Lines on every core, writing the answers in
+// input order.
 func triageBatch(ctx context.Context, e *triage.Engine, defaultAt time.Time, lang string, env Env) error {
-	sc := bufio.NewScanner(env.Stdin)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	out := bufio.NewWriter(env.Stdout)
-	defer out.Flush()
-	enc := json.NewEncoder(out)
-	fail := func(id, code, msg string) error {
+	b := triageLines(e, defaultAt, lang, env)
+	b.workers = runtime.GOMAXPROCS(0)
+	started := env.Now()
+	if env.StderrIsTerminal {
+		b.progress = func(n, _ int) {
+			if n%1000 == 0 {
+				fmt.Fprintf(env.Stderr, "\r%d 件処理しました（%.0f 件/秒）", n, float64(n)/env.Now().Sub(started).Seconds())
+			}
+		}
+	}
+	n, bad, err := b.run(ctx, env.Stdin, env.Stdout)
+	if env.StderrIsTerminal && n >= 1000 {
+		fmt.Fprintf(env.Stderr, "\r%d 件処理しました（エラー %d 件）\n", n, bad)
+	}
+	return err
+}
+
+// triageLines is the batch that triages each line, with an error object
+// in place of the answer for a line that cannot be triaged.
+func triageLines(e *triage.Engine, defaultAt time.Time, lang string, env Env) lineBatch {
+	fail := func(id, code, msg string) (any, bool) {
 		var be batchError
 		be.ID, be.Error.Code, be.Error.Message = id, code, msg
-		return enc.Encode(be)
+		return be, true
 	}
-	n, bad := 0, 0
-	started := env.Now()
-	for sc.Scan() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n++
-		if env.StderrIsTerminal && n%1000 == 0 {
-			fmt.Fprintf(env.Stderr, "\r%d 件処理しました（%.0f 件/秒）", n, float64(n)/env.Now().Sub(started).Seconds())
-		}
-		raw := sc.Bytes()
-		if len(raw) == 0 {
-			continue
-		}
+	return lineBatch{cmd: "triage --jsonl", maxLine: maxLine, do: func(n int, raw []byte) (any, bool) {
 		if err := jsonin.Check(raw); err != nil {
-			bad++
-			if err := fail("", "invalid_utf8", fmt.Sprintf("line %d is %v", n, err)); err != nil {
-				return err
-			}
-			continue
+			return fail("", "invalid_utf8", fmt.Sprintf("line %d is %v", n, err))
 		}
 		var in batchLine
 		if err := json.Unmarshal(raw, &in); err != nil {
-			bad++
-			if err := fail("", "bad_json", fmt.Sprintf("line %d is not a JSON object: %v", n, err)); err != nil {
-				return err
-			}
-			continue
+			return fail("", "bad_json", fmt.Sprintf("line %d is not a JSON object: %v", n, err))
 		}
 		if in.Text == nil {
-			bad++
-			if err := fail(in.ID, "missing_text", fmt.Sprintf("line %d has no \"text\"", n)); err != nil {
-				return err
-			}
-			continue
+			return fail(in.ID, "missing_text", fmt.Sprintf("line %d has no \"text\"", n))
 		}
 		at := defaultAt
 		if in.At != "" {
 			t, err := ParseTime(in.At, env.Now)
 			if err != nil {
-				bad++
-				if err := fail(in.ID, "bad_time", err.Error()); err != nil {
-					return err
-				}
-				continue
+				return fail(in.ID, "bad_time", err.Error())
 			}
 			at = t
 		}
@@ -155,20 +144,10 @@ func triageBatch(ctx context.Context, e *triage.Engine, defaultAt time.Time, lan
 		}
 		r, err := e.Triage(triage.Input{ID: in.ID, Text: *in.Text, At: at, Context: in.Context, Lang: l})
 		if err != nil {
-			bad++
-			if err := fail(in.ID, triage.ErrorCode(err), err.Error()); err != nil {
-				return err
-			}
-			continue
+			return fail(in.ID, triage.ErrorCode(err), err.Error())
 		}
-		if err := enc.Encode(r); err != nil {
-			return fmt.Errorf("出力を書けませんでした: %w", err)
-		}
-	}
-	if env.StderrIsTerminal && n >= 1000 {
-		fmt.Fprintf(env.Stderr, "\r%d 件処理しました（エラー %d 件）\n", n, bad)
-	}
-	return lineError("triage --jsonl", sc.Err(), n+1, maxLine)
+		return r, false
+	}}
 }
 
 // lineError turns the error that stopped reading JSON Lines at line n into
