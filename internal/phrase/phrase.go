@@ -35,9 +35,12 @@ type Set struct {
 	byOne    map[rune][]int
 	byTwo    map[[2]rune][]int
 	phrases  [][2]int // per phrase id: the pattern of its exact and its loose form, -1 for a form not compared
-	ids      map[string]int
-	written  map[string]int // phrase as written to id: most phrases recur in many signals
-	pool     sync.Pool      // of *Hits, whose tables are as long as the Set has patterns
+	// exactOf and looseOf list, per pattern, the phrases whose exact or
+	// loose form it is, so that a Scan marks what it found.
+	exactOf, looseOf [][]int
+	ids              map[string]int
+	written          map[string]int // phrase as written to id: most phrases recur in many signals
+	pool             sync.Pool      // of *Hits, whose tables are as long as the Set has patterns
 }
 
 // New returns an empty Set that looks in the given forms of a text.
@@ -52,6 +55,7 @@ func (s *Set) pattern(f string) int {
 	r := []rune(f)
 	id := len(s.patterns)
 	s.patterns = append(s.patterns, r)
+	s.exactOf, s.looseOf = append(s.exactOf, nil), append(s.looseOf, nil)
 	s.patIDs[f] = id
 	if len(r) == 1 {
 		s.byOne[r[0]] = append(s.byOne[r[0]], id)
@@ -90,13 +94,15 @@ func (s *Set) add(p string) int {
 	if id, ok := s.ids[key]; ok {
 		return id
 	}
+	id := len(s.phrases)
 	if s.forms&Exact != 0 {
 		forms[0] = s.pattern(exact)
+		s.exactOf[forms[0]] = append(s.exactOf[forms[0]], id)
 	}
 	if s.forms&Loose != 0 {
 		forms[1] = s.pattern(loose)
+		s.looseOf[forms[1]] = append(s.looseOf[forms[1]], id)
 	}
-	id := len(s.phrases)
 	s.phrases = append(s.phrases, forms)
 	s.ids[key] = id
 	return id
@@ -123,6 +129,9 @@ type Hits struct {
 	// exactAt and looseAt hold, per pattern, where it first occurs in
 	// Exact and in Loose (rune index), or -1.
 	exactAt, looseAt []int
+	// found tells, per phrase, whether it occurs in either form: a caller
+	// that weighs many phrase lists asks this more than anything.
+	found []bool
 }
 
 // Scan folds text and finds where each phrase of s first occurs in it.
@@ -130,23 +139,25 @@ type Hits struct {
 func (s *Set) Scan(text string) *Hits {
 	n := len(s.patterns)
 	h, _ := s.pool.Get().(*Hits)
-	if h == nil || len(h.exactAt) != n {
+	if h == nil || len(h.exactAt) != n || len(h.found) != len(s.phrases) {
 		buf := make([]int, 2*n)
-		h = &Hits{set: s, exactAt: buf[:n], looseAt: buf[n:]}
+		h = &Hits{set: s, exactAt: buf[:n], looseAt: buf[n:], found: make([]bool, len(s.phrases))}
 	}
+	clear(h.found)
 	h.Exact = jatext.FoldExact(text)
 	h.Loose = h.Exact.DropOkurigana()
 	if s.forms&Exact != 0 {
-		s.find(h.Exact.Runes, h.exactAt)
+		s.find(h.Exact.Runes, h.exactAt, s.exactOf, h.found)
 	}
 	if s.forms&Loose != 0 {
-		s.find(h.Loose.Runes, h.looseAt)
+		s.find(h.Loose.Runes, h.looseAt, s.looseOf, h.found)
 	}
 	return h
 }
 
-// find records in at where each pattern first occurs in rs.
-func (s *Set) find(rs []rune, at []int) {
+// find records in at where each pattern first occurs in rs, and marks in
+// found the phrases that a pattern found is a form of, as of says.
+func (s *Set) find(rs []rune, at []int, of [][]int, found []bool) {
 	for i := range at {
 		at[i] = -1
 	}
@@ -157,6 +168,9 @@ func (s *Set) find(rs []rune, at []int) {
 			}
 			if p := s.patterns[id]; i+len(p) <= len(rs) && equal(rs[i:i+len(p)], p) {
 				at[id] = i
+				for _, ph := range of[id] {
+					found[ph] = true
+				}
 			}
 		}
 	}
@@ -225,6 +239,19 @@ func (h *Hits) Next(m Match) (Match, bool) {
 
 func (h *Hits) match(text *jatext.Folded, pattern, at int) Match {
 	return Match{Text: text, Start: at, End: at + len(h.set.patterns[pattern]), pattern: pattern}
+}
+
+// Has reports whether phrase id occurs in either form.
+func (h *Hits) Has(id int) bool { return h.found[id] }
+
+// HasAny reports whether any phrase of ids occurs in either form.
+func (h *Hits) HasAny(ids []int) bool {
+	for _, id := range ids {
+		if h.found[id] {
+			return true
+		}
+	}
+	return false
 }
 
 // Any returns the first occurrence of the first phrase of ids found.

@@ -55,7 +55,7 @@ const minGram, maxGram = 1, 3
 func (e *Engine) doc(h hits) *classify.Doc {
 	var extra []string
 	for _, ct := range e.types {
-		s, _ := score(ct.signals, h)
+		s := score(ct.signals, h)
 		if s >= ruleScore {
 			extra = append(extra, "rule:"+ct.t.ID)
 		}

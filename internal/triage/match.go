@@ -1,8 +1,6 @@
 package triage
 
 import (
-	"slices"
-
 	"github.com/kakekomi/kakekomi/internal/classify"
 	"github.com/kakekomi/kakekomi/internal/phrase"
 )
@@ -29,43 +27,27 @@ type signal struct {
 	weight    float64
 }
 
-// match reports whether the signal matches, and the original words of the
-// phrases that made it.
-func (s *signal) match(h hits) ([]string, bool) {
-	if _, vetoed := h.Any(s.none); vetoed {
-		return nil, false
+// match reports whether the signal matches.
+func (s *signal) match(h hits) bool {
+	if h.HasAny(s.none) || !h.HasAny(s.any) {
+		return false
 	}
-	m, ok := h.Any(s.any)
-	if !ok {
-		return nil, false
-	}
-	words := []string{m.Words()}
 	for _, group := range s.all {
-		m, ok := h.Any(group)
-		if !ok {
-			return nil, false
+		if !h.HasAny(group) {
+			return false
 		}
-		words = append(words, m.Words())
 	}
-	return words, true
+	return true
 }
 
 // score combines the weights of the matching signals as independent
-// evidence, 1 - Π(1 - w), and gathers the matched words without repeats.
-func score(sigs []signal, h hits) (float64, []string) {
+// evidence, 1 - Π(1 - w).
+func score(sigs []signal, h hits) float64 {
 	miss := 1.0
-	var words []string
 	for i := range sigs {
-		w, ok := sigs[i].match(h)
-		if !ok {
-			continue
-		}
-		miss *= 1 - sigs[i].weight
-		for _, x := range w {
-			if !slices.Contains(words, x) {
-				words = append(words, x)
-			}
+		if sigs[i].match(h) {
+			miss *= 1 - sigs[i].weight
 		}
 	}
-	return 1 - miss, words
+	return 1 - miss
 }

@@ -304,7 +304,7 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 		Types: []TypeMatch{}, Questions: []Question{}, Steps: []Step{}, Donts: []string{},
 		DontDetails: []Dont{}, Desks: []Desk{}, Evidence: []string{},
 	}
-	minorScore, _ := score(e.minor, h)
+	minorScore := score(e.minor, h)
 	r.Minor = in.Context.Minor || minorScore >= 0.5
 
 	doc := e.doc(h)
@@ -336,7 +336,7 @@ func (e *Engine) Triage(in Input) (*Result, error) {
 func (e *Engine) emergencyScores(h hits) []float64 {
 	scores := make([]float64, len(e.emergency))
 	for i, ce := range e.emergency {
-		scores[i], _ = score(ce.signals, h)
+		scores[i] = score(ce.signals, h)
 	}
 	return scores
 }
@@ -374,7 +374,7 @@ func (e *Engine) answers(in Input, h hits, minor bool) (map[string]string, map[s
 	// question: "card number and password" must not narrow the plan to one.
 	found := map[string][]string{}
 	for _, o := range e.options {
-		if _, ok := h.Any(o.phrases); ok {
+		if h.HasAny(o.phrases) {
 			found[o.question] = append(found[o.question], o.value)
 		}
 	}
