@@ -9,6 +9,7 @@
 package phrase
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/kakekomi/kakekomi/internal/jatext"
@@ -32,8 +33,10 @@ type Set struct {
 	forms    Forms
 	patterns [][]rune
 	patIDs   map[string]int
-	byOne    map[rune][]int
-	byTwo    map[[2]rune][]int
+	byOne    map[uint64][]int32 // while phrases are added; the first Scan indexes them in one and two
+	byTwo    map[uint64][]int32
+	index    sync.Once
+	one, two startIndex
 	phrases  [][2]int // per phrase id: the pattern of its exact and its loose form, -1 for a form not compared
 	// exactOf and looseOf list, per pattern, the phrases whose exact or
 	// loose form it is, so that a Scan marks what it found.
@@ -45,7 +48,7 @@ type Set struct {
 
 // New returns an empty Set that looks in the given forms of a text.
 func New(forms Forms) *Set {
-	return &Set{forms: forms, patIDs: map[string]int{}, byOne: map[rune][]int{}, byTwo: map[[2]rune][]int{}, ids: map[string]int{}, written: map[string]int{}}
+	return &Set{forms: forms, patIDs: map[string]int{}, byOne: map[uint64][]int32{}, byTwo: map[uint64][]int32{}, ids: map[string]int{}, written: map[string]int{}}
 }
 
 func (s *Set) pattern(f string) int {
@@ -58,10 +61,10 @@ func (s *Set) pattern(f string) int {
 	s.exactOf, s.looseOf = append(s.exactOf, nil), append(s.looseOf, nil)
 	s.patIDs[f] = id
 	if len(r) == 1 {
-		s.byOne[r[0]] = append(s.byOne[r[0]], id)
+		s.byOne[uint64(r[0])] = append(s.byOne[uint64(r[0])], int32(id))
 	} else {
-		k := [2]rune{r[0], r[1]}
-		s.byTwo[k] = append(s.byTwo[k], id)
+		k := runeKey(r[0], r[1])
+		s.byTwo[k] = append(s.byTwo[k], int32(id))
 	}
 	return id
 }
@@ -137,6 +140,7 @@ type Hits struct {
 // Scan folds text and finds where each phrase of s first occurs in it.
 // Release the Hits when done.
 func (s *Set) Scan(text string) *Hits {
+	s.index.Do(func() { s.one, s.two = newStartIndex(s.byOne), newStartIndex(s.byTwo) })
 	n := len(s.patterns)
 	h, _ := s.pool.Get().(*Hits)
 	if h == nil || len(h.exactAt) != n || len(h.found) != len(s.phrases) {
@@ -161,7 +165,7 @@ func (s *Set) find(rs []rune, at []int, of [][]int, found []bool) {
 	for i := range at {
 		at[i] = -1
 	}
-	mark := func(ids []int, i int) {
+	mark := func(ids []int32, i int) {
 		for _, id := range ids {
 			if at[id] >= 0 {
 				continue
@@ -175,15 +179,54 @@ func (s *Set) find(rs []rune, at []int, of [][]int, found []bool) {
 		}
 	}
 	for i := range rs {
-		if ids, ok := s.byOne[rs[i]]; ok {
-			mark(ids, i)
-		}
+		mark(s.one.at(uint64(rs[i])), i)
 		if i+1 < len(rs) {
-			if ids, ok := s.byTwo[[2]rune{rs[i], rs[i+1]}]; ok {
-				mark(ids, i)
-			}
+			mark(s.two.at(runeKey(rs[i], rs[i+1])), i)
 		}
 	}
+}
+
+func runeKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
+
+// startIndex finds the patterns that may start with a key (of one or two
+// runes) in an array indexed by the key's hash: a map lookup at every
+// rune of a text took a tenth of a triage. A bucket may hold patterns of
+// other keys, which find's comparison sets aside.
+type startIndex struct {
+	shift uint
+	start []int32 // bucket b holds ids[start[b]:start[b+1]]
+	ids   []int32
+}
+
+func newStartIndex(byKey map[uint64][]int32) startIndex {
+	x := startIndex{shift: 64}
+	for 1<<(64-x.shift) < 2*len(byKey) {
+		x.shift--
+	}
+	buckets := make([][]int32, 1<<(64-x.shift))
+	for k, ids := range byKey {
+		b := x.bucket(k)
+		buckets[b] = append(buckets[b], ids...)
+	}
+	x.start = make([]int32, len(buckets)+1)
+	for b, ids := range buckets {
+		slices.Sort(ids) // patterns in the order they were added, whatever the map's order
+		x.ids = append(x.ids, ids...)
+		x.start[b+1] = int32(len(x.ids))
+	}
+	return x
+}
+
+func (x *startIndex) bucket(k uint64) int {
+	if x.shift == 64 {
+		return 0
+	}
+	return int((k * 0x9e3779b97f4a7c15) >> x.shift)
+}
+
+func (x *startIndex) at(k uint64) []int32 {
+	b := x.bucket(k)
+	return x.ids[x.start[b]:x.start[b+1]]
 }
 
 func equal(a, b []rune) bool {
