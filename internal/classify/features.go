@@ -7,6 +7,7 @@ package classify
 
 import (
 	"slices"
+	"sync"
 	"unicode"
 
 	"github.com/kakekomi/kakekomi/internal/jatext"
@@ -19,14 +20,28 @@ type Feature struct {
 	Start, End int // rune positions in the folded text
 }
 
-// Doc is a text made ready for a model: its folded form and its features,
-// each distinct hash once (at its first position).
+// Doc is a text made ready for a model: its folded form, its n-grams and
+// its extra features.
 type Doc struct {
-	Folded   *jatext.Folded
-	Features []Feature // n-grams, then extra features (hashed names, at 0..0)
+	Folded *jatext.Folded
+	// Features are the n-grams, each distinct hash once (at its first
+	// position); the Docs that With makes share them.
+	Features []Feature
+	Extra    []uint32 // hashes of the extra features' names
 
 	rowsFor *Model // the model rows was resolved for
 	rows    []int32
+}
+
+// hashes calls f with the hash of every feature, the n-grams first: the
+// order the model's rows are resolved in.
+func (d *Doc) hashes(f func(uint32)) {
+	for _, ft := range d.Features {
+		f(ft.Hash)
+	}
+	for _, h := range d.Extra {
+		f(h)
+	}
 }
 
 // NewDoc folds text and takes its n-grams of minN to maxN runes, plus whole
@@ -37,12 +52,16 @@ func NewDoc(text string, minN, maxN int, extra ...string) *Doc {
 
 // FromFolded makes a Doc of a text already folded by jatext.FoldExact.
 func FromFolded(f *jatext.Folded, minN, maxN int) *Doc {
-	d := &Doc{Folded: f}
 	rs := f.Runes
-	seen := make(map[uint32]bool, len(rs)*(maxN-minN+1))
+	most := len(rs) / (maxN + 1) // Latin words longer than maxN
+	for n := minN; n <= maxN; n++ {
+		most += max(len(rs)-n+1, 0)
+	}
+	d := &Doc{Folded: f, Features: make([]Feature, 0, most)}
+	seen := newHashSet(most)
+	defer seen.release()
 	add := func(h uint32, i, j int) {
-		if !seen[h] {
-			seen[h] = true
+		if seen.add(h) {
 			d.Features = append(d.Features, Feature{Hash: h, Start: i, End: j})
 		}
 	}
@@ -74,15 +93,61 @@ func FromFolded(f *jatext.Folded, minN, maxN int) *Doc {
 // With returns a Doc of the same text and n-grams with the extra features
 // added, for a second model that reads the same text with other features.
 func (d *Doc) With(extra ...string) *Doc {
-	out := &Doc{Folded: d.Folded, Features: slices.Grow(slices.Clip(d.Features), len(extra))}
+	out := &Doc{Folded: d.Folded, Features: d.Features, Extra: slices.Grow(slices.Clone(d.Extra), len(extra))}
 	for _, x := range extra {
-		h := hashString(x)
-		if !slices.ContainsFunc(out.Features[len(d.Features):], func(f Feature) bool { return f.Hash == h }) {
-			out.Features = append(out.Features, Feature{Hash: h})
+		if h := hashString(x); !slices.Contains(out.Extra[len(d.Extra):], h) {
+			out.Extra = append(out.Extra, h)
 		}
 	}
 	return out
 }
+
+// hashSet is a set of hashes by open addressing, for the n-grams of one
+// text: a map cost a fifth of a triage's allocations.
+type hashSet struct {
+	slots *[]uint32 // 0 is empty; the hash 0 is kept in zero
+	zero  bool
+}
+
+var hashSets sync.Pool
+
+// newHashSet returns an empty set for at most n hashes.
+func newHashSet(n int) hashSet {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	slots, _ := hashSets.Get().(*[]uint32)
+	if slots == nil || cap(*slots) < size {
+		slots = new([]uint32)
+		*slots = make([]uint32, size)
+	}
+	*slots = (*slots)[:size]
+	clear(*slots)
+	return hashSet{slots: slots}
+}
+
+// add adds h and reports whether it was new.
+func (s *hashSet) add(h uint32) bool {
+	if h == 0 {
+		isNew := !s.zero
+		s.zero = true
+		return isNew
+	}
+	slots := *s.slots
+	mask := uint32(len(slots) - 1)
+	for i := (h * 2654435761) & mask; ; i = (i + 1) & mask {
+		switch slots[i] {
+		case h:
+			return false
+		case 0:
+			slots[i] = h
+			return true
+		}
+	}
+}
+
+func (s *hashSet) release() { hashSets.Put(s.slots) }
 
 // useful drops n-grams made only of white space and punctuation, which say
 // nothing about the trouble and are many.

@@ -90,10 +90,8 @@ func (m *Model) rowsOf(d *Doc) []int32 {
 	if d.rowsFor == m {
 		return d.rows
 	}
-	d.rows = d.rows[:0]
-	for _, f := range d.Features {
-		d.rows = append(d.rows, int32(m.rowIndex(f.Hash)))
-	}
+	d.rows = slices.Grow(d.rows[:0], len(d.Features)+len(d.Extra))
+	d.hashes(func(h uint32) { d.rows = append(d.rows, int32(m.rowIndex(h))) })
 	d.rowsFor = m
 	return d.rows
 }
@@ -169,8 +167,9 @@ func (m *Model) Explain(d *Doc, label string, n int) []Evidence {
 	}
 	var spans []span
 	nl := len(m.Labels)
-	for k, r := range m.rowsOf(d) {
-		f := d.Features[k]
+	rows := m.rowsOf(d)
+	for k, f := range d.Features {
+		r := rows[k]
 		if r < 0 || f.End <= f.Start {
 			continue
 		}

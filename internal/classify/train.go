@@ -66,9 +66,7 @@ func Train(examples []Example, labels []string, cfg Config) (*Model, error) {
 	// Vocabulary: n-grams seen in at least MinDF texts, in hash order.
 	df := map[uint32]int{}
 	for _, ex := range examples {
-		for _, f := range ex.Doc.Features {
-			df[f.Hash]++
-		}
+		ex.Doc.hashes(func(h uint32) { df[h]++ })
 	}
 	var keys []uint32
 	for h, n := range df {
@@ -93,11 +91,11 @@ func Train(examples []Example, labels []string, cfg Config) (*Model, error) {
 		if r.weight == 0 {
 			r.weight = 1
 		}
-		for _, f := range ex.Doc.Features {
-			if k, ok := index[f.Hash]; ok {
+		ex.Doc.hashes(func(h uint32) {
+			if k, ok := index[h]; ok {
 				r.feats = append(r.feats, k)
 			}
-		}
+		})
 		r.v = docValue(len(r.feats))
 		var sum float64
 		for l, share := range ex.Target {
