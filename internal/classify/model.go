@@ -165,11 +165,14 @@ func (m *Model) Explain(d *Doc, label string, n int) []Evidence {
 		i, j int
 		w    float64
 	}
-	var spans []span
+	// Keep the strongest 4n n-grams (a bounded insertion: few are kept of
+	// many), then merge those that touch.
+	k := 4 * n
+	top := make([]span, 0, k+1)
 	nl := len(m.Labels)
 	rows := m.rowsOf(d)
-	for k, f := range d.Features {
-		r := rows[k]
+	for fi, f := range d.Features {
+		r := rows[fi]
 		if r < 0 || f.End <= f.Start {
 			continue
 		}
@@ -177,34 +180,24 @@ func (m *Model) Explain(d *Doc, label string, n int) []Evidence {
 		// every label likes says nothing about this one.
 		own := float64(m.weights[int(r)*nl+li]) * float64(m.scale[li])
 		w := own - (float64(m.rowSum[r])-own)/float64(max(nl-1, 1))
-		if w > 0 {
-			spans = append(spans, span{f.Start, f.End, w})
-		}
-	}
-	if len(spans) == 0 {
-		return nil
-	}
-	// Keep the strongest 4n n-grams (a bounded insertion: few are kept of
-	// many), then merge those that touch.
-	k := 4 * n
-	top := make([]span, 0, k+1)
-	for _, s := range spans {
-		if len(top) == k && s.w <= top[k-1].w {
+		if w <= 0 || (len(top) == k && w <= top[k-1].w) {
 			continue
 		}
 		at := len(top)
-		for at > 0 && top[at-1].w < s.w {
+		for at > 0 && top[at-1].w < w {
 			at--
 		}
-		top = slices.Insert(top, at, s)
+		top = slices.Insert(top, at, span{f.Start, f.End, w})
 		if len(top) > k {
 			top = top[:k]
 		}
 	}
-	spans = top
-	slices.SortFunc(spans, func(a, b span) int { return a.i - b.i })
+	if len(top) == 0 {
+		return nil
+	}
+	slices.SortFunc(top, func(a, b span) int { return a.i - b.i })
 	var merged []span
-	for _, s := range spans {
+	for _, s := range top {
 		if k := len(merged) - 1; k >= 0 && s.i <= merged[k].j {
 			merged[k].j = max(merged[k].j, s.j)
 			merged[k].w += s.w
