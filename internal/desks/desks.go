@@ -16,17 +16,20 @@ type Source struct {
 	Checked string `json:"checked"`
 }
 
-// Line is one channel of a desk as shown to people.
+// Line is one channel of a desk as shown to people. Its JSON leaves out
+// what a line has no value for (most lines have no hours of their own to
+// judge, and most cost something): the contract fixes a desk's fields, not
+// a line's.
 type Line struct {
 	Kind     string  `json:"kind"`
 	Label    string  `json:"label,omitempty"`
 	Value    string  `json:"value"`
-	Free     bool    `json:"free"`
+	Free     bool    `json:"free,omitempty"`
 	Cost     string  `json:"cost,omitempty"`
 	IPPhone  string  `json:"ip_phone,omitempty"`
 	Hours    string  `json:"hours,omitempty"`
-	OpenNow  *bool   `json:"open_now"`
-	NextOpen *string `json:"next_open"`
+	OpenNow  *bool   `json:"open_now,omitempty"`
+	NextOpen *string `json:"next_open,omitempty"`
 	Caution  string  `json:"caution,omitempty"` // why the hours or value need care
 	// Prefecture limits the line to people in one prefecture.
 	Prefecture string `json:"prefecture,omitempty"`
