@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // lineWindow is how many lines per worker a batch reads ahead of the line
@@ -37,10 +39,13 @@ type batchItem struct {
 }
 
 type batchOut struct {
-	data []byte
+	data *bytes.Buffer // nil for a line with no output; back to outBuffers once written
 	bad  bool
 	err  error
 }
+
+// outBuffers recycles the encoded lines: a triage answer is some 15 KB.
+var outBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // run processes in to out and returns the number of the last line written
 // and how many lines failed.
@@ -66,8 +71,11 @@ func (b lineBatch) run(ctx context.Context, in io.Reader, out io.Writer) (n, bad
 	w := bufio.NewWriter(out)
 	for it := range order {
 		o := <-it.done
-		if o.err == nil && o.data != nil {
-			_, o.err = w.Write(o.data)
+		if o.data != nil {
+			if o.err == nil {
+				_, o.err = w.Write(o.data.Bytes())
+			}
+			outBuffers.Put(o.data)
 		}
 		if o.err != nil {
 			return n, bad, fmt.Errorf("出力を書けませんでした: %w", o.err)
@@ -118,6 +126,8 @@ func (b lineBatch) process(it *batchItem) batchOut {
 	if v == nil {
 		return batchOut{bad: bad}
 	}
-	data, err := json.Marshal(v)
-	return batchOut{data: append(data, '\n'), bad: bad, err: err}
+	buf := outBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	err := json.NewEncoder(buf).Encode(v)
+	return batchOut{data: buf, bad: bad, err: err}
 }
