@@ -133,8 +133,10 @@ type Hits struct {
 	// Exact and in Loose (rune index), or -1.
 	exactAt, looseAt []int
 	// found tells, per phrase, whether it occurs in either form: a caller
-	// that weighs many phrase lists asks this more than anything.
-	found []bool
+	// that weighs many phrase lists asks this more than anything. foundIDs
+	// lists those phrases.
+	found    []bool
+	foundIDs []int
 }
 
 // Scan folds text and finds where each phrase of s first occurs in it.
@@ -148,20 +150,21 @@ func (s *Set) Scan(text string) *Hits {
 		h = &Hits{set: s, exactAt: buf[:n], looseAt: buf[n:], found: make([]bool, len(s.phrases))}
 	}
 	clear(h.found)
+	h.foundIDs = h.foundIDs[:0]
 	h.Exact = jatext.FoldExact(text)
 	h.Loose = h.Exact.DropOkurigana()
 	if s.forms&Exact != 0 {
-		s.find(h.Exact.Runes, h.exactAt, s.exactOf, h.found)
+		s.find(h.Exact.Runes, h.exactAt, s.exactOf, h)
 	}
 	if s.forms&Loose != 0 {
-		s.find(h.Loose.Runes, h.looseAt, s.looseOf, h.found)
+		s.find(h.Loose.Runes, h.looseAt, s.looseOf, h)
 	}
 	return h
 }
 
 // find records in at where each pattern first occurs in rs, and marks in
-// found the phrases that a pattern found is a form of, as of says.
-func (s *Set) find(rs []rune, at []int, of [][]int, found []bool) {
+// h the phrases that a pattern found is a form of, as of says.
+func (s *Set) find(rs []rune, at []int, of [][]int, h *Hits) {
 	for i := range at {
 		at[i] = -1
 	}
@@ -173,7 +176,10 @@ func (s *Set) find(rs []rune, at []int, of [][]int, found []bool) {
 			if p := s.patterns[id]; i+len(p) <= len(rs) && equal(rs[i:i+len(p)], p) {
 				at[id] = i
 				for _, ph := range of[id] {
-					found[ph] = true
+					if !h.found[ph] {
+						h.found[ph] = true
+						h.foundIDs = append(h.foundIDs, ph)
+					}
 				}
 			}
 		}
@@ -283,6 +289,10 @@ func (h *Hits) Next(m Match) (Match, bool) {
 func (h *Hits) match(text *jatext.Folded, pattern, at int) Match {
 	return Match{Text: text, Start: at, End: at + len(h.set.patterns[pattern]), pattern: pattern}
 }
+
+// Found returns the phrases that occur in either form, each once, in no
+// particular order.
+func (h *Hits) Found() []int { return h.foundIDs }
 
 // Has reports whether phrase id occurs in either form.
 func (h *Hits) Has(id int) bool { return h.found[id] }

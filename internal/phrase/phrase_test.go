@@ -115,8 +115,9 @@ func FuzzScan(f *testing.F) {
 			if !slices.Equal(got, expect) {
 				t.Fatalf("forms %d: phrase %q in %q at %v, want %v", forms, p, text, got, expect)
 			}
-			if h.Has(id) != (len(expect) > 0) || h.HasAny([]int{id}) != h.Has(id) {
-				t.Fatalf("forms %d: phrase %q in %q: Has = %v, want %v", forms, p, text, h.Has(id), len(expect) > 0)
+			found := len(expect) > 0
+			if h.Has(id) != found || h.HasAny([]int{id}) != found || slices.Contains(h.Found(), id) != found || len(h.Found()) > 1 {
+				t.Fatalf("forms %d: phrase %q in %q: Has %v, Found %v; want found = %v", forms, p, text, h.Has(id), h.Found(), found)
 			}
 			h.Release()
 		}

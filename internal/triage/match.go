@@ -11,25 +11,50 @@ import (
 type hits struct {
 	*phrase.Hits
 	grams *classify.Doc
+	// cand tells, by signal id, the signals one of whose Any phrases
+	// occurs: the only ones that may match, a few of hundreds.
+	cand []bool
 }
 
 // scan reads text for the engine's phrases and models. Release the hits
 // when done.
 func (e *Engine) scan(text string) hits {
-	h := e.ps.Scan(text)
-	return hits{Hits: h, grams: classify.FromFolded(h.Exact, minGram, maxGram)}
+	h := hits{Hits: e.ps.Scan(text), cand: make([]bool, e.signals)}
+	h.grams = classify.FromFolded(h.Exact, minGram, maxGram)
+	for _, ph := range h.Found() {
+		if ph < len(e.anyOf) {
+			for _, sig := range e.anyOf[ph] {
+				h.cand[sig] = true
+			}
+		}
+	}
+	return h
 }
 
 // signal is a kb.Signal with its phrases in the engine's phrase set.
 type signal struct {
+	id        int
 	any, none []int
 	all       [][]int
 	weight    float64
 }
 
+// signal numbers a signal of the phrase ids given.
+func (e *Engine) signal(anyOf, noneOf []int, all [][]int, weight float64) signal {
+	s := signal{id: e.signals, any: anyOf, none: noneOf, all: all, weight: weight}
+	e.signals++
+	for _, ph := range anyOf {
+		for len(e.anyOf) <= ph {
+			e.anyOf = append(e.anyOf, nil)
+		}
+		e.anyOf[ph] = append(e.anyOf[ph], s.id)
+	}
+	return s
+}
+
 // match reports whether the signal matches.
 func (s *signal) match(h hits) bool {
-	if h.HasAny(s.none) || !h.HasAny(s.any) {
+	if !h.cand[s.id] || h.HasAny(s.none) {
 		return false
 	}
 	for _, group := range s.all {

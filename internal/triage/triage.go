@@ -167,7 +167,11 @@ type Engine struct {
 	emergency []compiledEmergency
 	options   []optionSignal
 	minor     []signal
-	now       func() time.Time
+	// anyOf lists, by phrase id, the signals that have the phrase among
+	// their Any; signals counts them.
+	anyOf   [][]int
+	signals int
+	now     func() time.Time
 }
 
 // New compiles the knowledge base's phrases into an engine.
@@ -176,10 +180,12 @@ func New(k *kb.KB) *Engine {
 	compile := func(sigs []kb.Signal) []signal {
 		out := make([]signal, len(sigs))
 		for i, s := range sigs {
-			out[i] = signal{any: e.ps.AddAll(s.Any), none: e.ps.AddAll(s.None), weight: s.Weight}
+			anyOf, noneOf := e.ps.AddAll(s.Any), e.ps.AddAll(s.None)
+			var all [][]int
 			for _, g := range s.All {
-				out[i].all = append(out[i].all, e.ps.AddAll(g))
+				all = append(all, e.ps.AddAll(g))
 			}
+			out[i] = e.signal(anyOf, noneOf, all, s.Weight)
 		}
 		return out
 	}
