@@ -108,9 +108,14 @@ func (m *Model) Predict(d *Doc) []Scored {
 	p := softmax(z)
 	out := make([]Scored, len(m.Labels))
 	for i, l := range m.Labels {
-		out[i] = Scored{l, p[i]}
+		// Insertion keeps equal probabilities in label order, and costs
+		// less than a general sort for a few dozen labels.
+		j := i
+		for ; j > 0 && out[j-1].P < p[i]; j-- {
+			out[j] = out[j-1]
+		}
+		out[j] = Scored{l, p[i]}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].P > out[j].P })
 	return out
 }
 
