@@ -418,6 +418,9 @@ func (e *Engine) answers(in Input, h hits, minor bool) (map[string]string, map[s
 // amountInText finds the largest sum of money in the folded text, in yen.
 func amountInText(s string) int {
 	best := 0
+	if !strings.ContainsAny(s, "万円") { // most texts name no sum: spare them the regexp
+		return 0
+	}
 	for _, m := range amountPattern.FindAllStringSubmatch(s, -1) {
 		f, err := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", ""), 64)
 		if err != nil {
