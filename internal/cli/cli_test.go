@@ -309,6 +309,32 @@ func TestKBCheckNamesProblems(t *testing.T) {
 	}
 }
 
+// TestKBSnapshotAfterAnEdit follows a counsellor who edits the YAML: kb
+// check names the snapshot as out of date until kb snapshot rebuilds it.
+func TestKBSnapshotAfterAnEdit(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../kb/data")); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dir, "kb.yaml")
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, append(b, "# edited\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := run(t, "", "kb", "check", "--dir", dir); code != 1 || !strings.Contains(out, "kb snapshot --dir "+dir) {
+		t.Errorf("kb check after an edit: exit %d, %q; want 1 and the command that rebuilds the snapshot", code, out)
+	}
+	if code, out, errOut := run(t, "", "kb", "snapshot", "--dir", dir); code != 0 {
+		t.Fatalf("kb snapshot: exit %d: %s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, "", "kb", "check", "--dir", dir); code != 0 {
+		t.Errorf("kb check after kb snapshot: exit %d: %s%s", code, out, errOut)
+	}
+}
+
 // TestTriagePromptsAPersonAtATerminal checks that someone who runs
 // kakekomi triage without a description is told what to do, instead of
 // facing a silent wait.

@@ -91,10 +91,11 @@ func reportProblems(err error, where string, env Env) error {
 // snapshotCommand is the command that rebuilds the snapshot of dir ("" for
 // the built-in knowledge base, whose sources are in kbSourceDir).
 func snapshotCommand(dir string) string {
-	if dir == "" || filepath.Clean(dir) == kbSourceDir {
-		return "go run ./cmd/kakekomi kb snapshot"
+	cmd := "go run ./cmd/kakekomi kb snapshot"
+	if dir != "" && filepath.Clean(dir) != kbSourceDir {
+		cmd += " --dir " + dir
 	}
-	return "kakekomi kb snapshot --dir " + dir
+	return cmd
 }
 
 // runKBSnapshot writes the snapshot of the YAML files in a folder, which
