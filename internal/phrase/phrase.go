@@ -130,8 +130,11 @@ type Hits struct {
 	Exact, Loose *jatext.Folded
 	set          *Set
 	// exactAt and looseAt hold, per pattern, where it first occurs in
-	// Exact and in Loose (rune index), or -1.
-	exactAt, looseAt []int
+	// Exact and in Loose (rune index), or -1; marked lists the patterns
+	// set in each, which the next Scan resets: a text has a few dozen of
+	// the thousands of patterns.
+	exactAt, looseAt         []int
+	exactMarked, looseMarked []int32
 	// found tells, per phrase, whether it occurs in either form: a caller
 	// that weighs many phrase lists asks this more than anything. foundIDs
 	// lists those phrases.
@@ -147,27 +150,41 @@ func (s *Set) Scan(text string) *Hits {
 	h, _ := s.pool.Get().(*Hits)
 	if h == nil || len(h.exactAt) != n || len(h.found) != len(s.phrases) {
 		buf := make([]int, 2*n)
+		for i := range buf {
+			buf[i] = -1
+		}
 		h = &Hits{set: s, exactAt: buf[:n], looseAt: buf[n:], found: make([]bool, len(s.phrases))}
 	}
-	clear(h.found)
-	h.foundIDs = h.foundIDs[:0]
+	h.reset()
 	h.Exact = jatext.FoldExact(text)
 	h.Loose = h.Exact.DropOkurigana()
 	if s.forms&Exact != 0 {
-		s.find(h.Exact.Runes, h.exactAt, s.exactOf, h)
+		s.find(h.Exact.Runes, h.exactAt, &h.exactMarked, s.exactOf, h)
 	}
 	if s.forms&Loose != 0 {
-		s.find(h.Loose.Runes, h.looseAt, s.looseOf, h)
+		s.find(h.Loose.Runes, h.looseAt, &h.looseMarked, s.looseOf, h)
 	}
 	return h
 }
 
-// find records in at where each pattern first occurs in rs, and marks in
-// h the phrases that a pattern found is a form of, as of says.
-func (s *Set) find(rs []rune, at []int, of [][]int, h *Hits) {
-	for i := range at {
-		at[i] = -1
+// reset undoes what the last Scan with h found.
+func (h *Hits) reset() {
+	for _, p := range h.exactMarked {
+		h.exactAt[p] = -1
 	}
+	for _, p := range h.looseMarked {
+		h.looseAt[p] = -1
+	}
+	for _, ph := range h.foundIDs {
+		h.found[ph] = false
+	}
+	h.exactMarked, h.looseMarked, h.foundIDs = h.exactMarked[:0], h.looseMarked[:0], h.foundIDs[:0]
+}
+
+// find records in at where each pattern first occurs in rs, listing it in
+// marked, and marks in h the phrases that a pattern found is a form of, as
+// of says.
+func (s *Set) find(rs []rune, at []int, marked *[]int32, of [][]int, h *Hits) {
 	mark := func(ids []int32, i int) {
 		for _, id := range ids {
 			if at[id] >= 0 {
@@ -175,6 +192,7 @@ func (s *Set) find(rs []rune, at []int, of [][]int, h *Hits) {
 			}
 			if p := s.patterns[id]; i+len(p) <= len(rs) && equal(rs[i:i+len(p)], p) {
 				at[id] = i
+				*marked = append(*marked, id)
 				for _, ph := range of[id] {
 					if !h.found[ph] {
 						h.found[ph] = true
