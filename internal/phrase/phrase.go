@@ -145,7 +145,7 @@ type Hits struct {
 // Scan folds text and finds where each phrase of s first occurs in it.
 // Release the Hits when done.
 func (s *Set) Scan(text string) *Hits {
-	s.index.Do(func() { s.one, s.two = newStartIndex(s.byOne), newStartIndex(s.byTwo) })
+	s.index.Do(func() { s.one, s.two = newStartIndex(s.byOne, s.patterns), newStartIndex(s.byTwo, s.patterns) })
 	n := len(s.patterns)
 	h, _ := s.pool.Get().(*Hits)
 	if h == nil || len(h.exactAt) != n || len(h.found) != len(s.phrases) {
@@ -185,12 +185,14 @@ func (h *Hits) reset() {
 // marked, and marks in h the phrases that a pattern found is a form of, as
 // of says.
 func (s *Set) find(rs []rune, at []int, marked *[]int32, of [][]int, h *Hits) {
-	mark := func(ids []int32, i int) {
-		for _, id := range ids {
-			if at[id] >= 0 {
+	mark := func(x *startIndex, b, i int) {
+		for k := x.start[b]; k < x.start[b+1]; k++ {
+			e := x.entries[k]
+			if at[e.id] >= 0 {
 				continue
 			}
-			if p := s.patterns[id]; i+len(p) <= len(rs) && equal(rs[i:i+len(p)], p) {
+			if p := x.runes[e.from:e.to]; i+len(p) <= len(rs) && equal(rs[i:i+len(p)], p) {
+				id := e.id
 				at[id] = i
 				*marked = append(*marked, id)
 				for _, ph := range of[id] {
@@ -203,9 +205,9 @@ func (s *Set) find(rs []rune, at []int, marked *[]int32, of [][]int, h *Hits) {
 		}
 	}
 	for i := range rs {
-		mark(s.one.at(uint64(rs[i])), i)
+		mark(&s.one, s.one.bucket(uint64(rs[i])), i)
 		if i+1 < len(rs) {
-			mark(s.two.at(runeKey(rs[i], rs[i+1])), i)
+			mark(&s.two, s.two.bucket(runeKey(rs[i], rs[i+1])), i)
 		}
 	}
 }
@@ -214,15 +216,21 @@ func runeKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
 
 // startIndex finds the patterns that may start with a key (of one or two
 // runes) in an array indexed by the key's hash: a map lookup at every
-// rune of a text took a tenth of a triage. A bucket may hold patterns of
-// other keys, which find's comparison sets aside.
+// rune of a text took a tenth of a triage. A bucket's patterns lie side by
+// side, runes included, so that comparing them reads memory in order; a
+// bucket may hold patterns of other keys, which find's comparison sets
+// aside.
 type startIndex struct {
-	shift uint
-	start []int32 // bucket b holds ids[start[b]:start[b+1]]
-	ids   []int32
+	shift   uint
+	start   []int32 // bucket b holds entries[start[b]:start[b+1]]
+	entries []startEntry
+	runes   []rune
 }
 
-func newStartIndex(byKey map[uint64][]int32) startIndex {
+// startEntry is a pattern and where its runes are in startIndex.runes.
+type startEntry struct{ id, from, to int32 }
+
+func newStartIndex(byKey map[uint64][]int32, patterns [][]rune) startIndex {
 	x := startIndex{shift: 64}
 	for 1<<(64-x.shift) < 2*len(byKey) {
 		x.shift--
@@ -235,8 +243,12 @@ func newStartIndex(byKey map[uint64][]int32) startIndex {
 	x.start = make([]int32, len(buckets)+1)
 	for b, ids := range buckets {
 		slices.Sort(ids) // patterns in the order they were added, whatever the map's order
-		x.ids = append(x.ids, ids...)
-		x.start[b+1] = int32(len(x.ids))
+		for _, id := range ids {
+			from := int32(len(x.runes))
+			x.runes = append(x.runes, patterns[id]...)
+			x.entries = append(x.entries, startEntry{id, from, int32(len(x.runes))})
+		}
+		x.start[b+1] = int32(len(x.entries))
 	}
 	return x
 }
@@ -246,11 +258,6 @@ func (x *startIndex) bucket(k uint64) int {
 		return 0
 	}
 	return int((k * 0x9e3779b97f4a7c15) >> x.shift)
-}
-
-func (x *startIndex) at(k uint64) []int32 {
-	b := x.bucket(k)
-	return x.ids[x.start[b]:x.start[b+1]]
 }
 
 func equal(a, b []rune) bool {
