@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,20 +32,7 @@ func browserTestAt(t *testing.T, javascript bool, at time.Time) (string, context
 		}
 		t.Skipf("end-to-end tests need Chromium at %s (Debian package chromium)", chromiumPath)
 	}
-	s := newServer(t, Config{DataDir: t.TempDir(), Now: func() time.Time { return at }})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	addr := serveTest(t, newServer(t, Config{DataDir: t.TempDir(), Now: func() time.Time { return at }}))
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
@@ -71,7 +57,7 @@ func browserTestAt(t *testing.T, javascript bool, at time.Time) (string, context
 	t.Cleanup(bcancel)
 	tctx, tcancel := context.WithTimeout(bctx, 60*time.Second)
 	t.Cleanup(tcancel)
-	return "http://" + ln.Addr().String(), tctx
+	return "http://" + addr, tctx
 }
 
 // screenshotDir is where screenshots go: $KAKEKOMI_SCREENSHOTS, or a
