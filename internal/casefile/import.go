@@ -13,6 +13,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"strings"
 )
 
 // Limits of an import. They hold for the bytes as they are read, whatever
@@ -87,6 +88,15 @@ func ReadBundle(r io.Reader) (Bundle, error) {
 	}
 	if err := c.Validate(); err != nil {
 		return Bundle{}, err
+	}
+	// kakekomi keeps a file that can run under a name that does not, and
+	// only the types it accepts: an export that lists anything else was
+	// not written by it, and could bring a runnable file into a case.
+	for _, e := range c.Evidence {
+		base, _, _ := strings.Cut(e.Type, ";")
+		if Runnable(e.Name, nil) || !e.Runnable() && !allowedTypes[base] {
+			return Bundle{}, fmt.Errorf("%w: evidence %s is not kept as kakekomi keeps files (name or type)", ErrInvalid, e.ID)
+		}
 	}
 	br.c = c
 	if len(c.Evidence) == 0 {

@@ -268,6 +268,8 @@ func TestReadBundleRefuses(t *testing.T) {
 				c.Evidence = append(c.Evidence, e)
 			}
 		}), ErrTooLarge},
+		{"a runnable name", caseJSON(func(c *Case) { c.Evidence[0].Name = "請求書.bat" }), ErrInvalid},
+		{"a type kakekomi refuses", caseJSON(func(c *Case) { c.Evidence[0].Type = "text/html; charset=utf-8" }), ErrInvalid},
 		{"encrypted", encrypted, ErrInvalid},
 		{"truncated", good[:len(good)-10], ErrInvalid},
 		{"trailing data", append(bytes.Clone(good), 'x'), ErrInvalid},
