@@ -225,7 +225,7 @@ func TestCaseEntriesChangeAndRemove(t *testing.T) {
 		t.Error("the removed payment is still listed")
 	}
 	// A failed letter form keeps what was typed.
-	body = wantPage(t, caseForm(t, h, "/case/letter", code, "", url.Values{"form": {"letter"}, "kind": {"objection"}, "from_name": {"山田花子"}, "received": {"きのう"}}), 400,
+	wantPage(t, caseForm(t, h, "/case/letter", code, "", url.Values{"form": {"letter"}, "kind": {"objection"}, "from_name": {"山田花子"}, "received": {"きのう"}}), 400,
 		`id="letter-error"`, `value="山田花子"`, `value="objection" checked`)
 	// A wrong date: the error stands beside the form, the text stays.
 	body = wantPage(t, caseForm(t, h, "/case/timeline", code, "", url.Values{"form": {"timeline"}, "date": {"あした"}, "what": {"電話がかかってきた"}}), 400,
