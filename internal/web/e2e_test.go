@@ -55,7 +55,9 @@ func browserTestAt(t *testing.T, javascript bool, at time.Time) (string, context
 	t.Cleanup(acancel)
 	bctx, bcancel := chromedp.NewContext(actx)
 	t.Cleanup(bcancel)
-	tctx, tcancel := context.WithTimeout(bctx, 60*time.Second)
+	// A bound against a hung browser, not a speed test: the accessibility
+	// test opens a dozen pages and runs axe-core on each on a loaded machine.
+	tctx, tcancel := context.WithTimeout(bctx, 3*time.Minute)
 	t.Cleanup(tcancel)
 	return "http://" + addr, tctx
 }
