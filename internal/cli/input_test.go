@@ -23,6 +23,7 @@ func TestErrorsDoNotEchoInput(t *testing.T) {
 		{secret},
 		{"triage", "--at", secret, "届かない"},
 		{"triage", "--lang", secret, "届かない"},
+		{"triage", "--prefecture", secret, "届かない"},
 		{"triage", "--" + secret, "届かない"},
 		{"triage", "--at"},
 		{"desks", secret},
@@ -49,6 +50,15 @@ func TestErrorsDoNotEchoInput(t *testing.T) {
 		if !japanese(errOut) || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%q: want one line in Japanese, got %q", args, errOut)
 		}
+	}
+}
+
+// TestPrefectureNamed: an unknown prefecture is named as the problem, with
+// how to write one.
+func TestPrefectureNamed(t *testing.T) {
+	code, _, errOut := run(t, "", "triage", "--prefecture", "火星", "カードの請求")
+	if code != 2 || !strings.Contains(errOut, "--prefecture") || !strings.Contains(errOut, "東京都") {
+		t.Errorf("exit %d, %q: want the flag named and an example", code, errOut)
 	}
 }
 

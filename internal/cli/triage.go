@@ -45,6 +45,11 @@ func runTriage(ctx context.Context, args []string, env Env) error {
 		}
 		return triageBatch(ctx, e, when, *lang, env)
 	}
+	if *prefecture != "" {
+		if _, ok := triage.Prefecture(*prefecture); !ok {
+			return usagef("triage: --prefecture の都道府県名が分かりません。東京都、大阪府、北海道のように書いてください。")
+		}
+	}
 	var text string
 	switch {
 	case fs.NArg() > 1:
