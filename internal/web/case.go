@@ -13,6 +13,7 @@ import (
 	"github.com/kakekomi/kakekomi/internal/casefile"
 	"github.com/kakekomi/kakekomi/internal/hours"
 	"github.com/kakekomi/kakekomi/internal/sheet"
+	"github.com/kakekomi/kakekomi/internal/triage"
 )
 
 // maxPassRunes bounds a passphrase; a longer one is a mistake, not a
@@ -289,7 +290,7 @@ func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expir
 	if ds, err := h.engine.CaseDesks(c.TypeIDs(), c.Answers, h.now(), lang); err == nil {
 		p.Desks = h.deskCards(ds, lang)
 	} else {
-		h.log.Error("desks of a case", "err", err)
+		h.log.Error("desks of a case", "code", triage.ErrorCode(err)) // the error may quote the case's answers
 	}
 	p.MaxEvidenceMB = casefile.MaxEvidenceBytes >> 20
 	p.MaxEvidenceLeft = casefile.MaxEntries - len(c.Evidence)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/kakekomi/kakekomi/internal/casefile"
@@ -61,7 +62,8 @@ func (h *handler) exportCase(w http.ResponseWriter, r *http.Request) {
 		if err := casefile.WriteBundle(w, b, h.now()); err != nil {
 			// The answer has begun as a 200: break the connection, so the
 			// download fails instead of ending in a ZIP that looks whole.
-			h.log.Error("case export broken off", "err", err)
+			// The error names an evidence file, so only its kind is logged.
+			h.log.Error("case export broken off", "invalid", errors.Is(err, casefile.ErrInvalid))
 			panic(http.ErrAbortHandler)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kakekomi/kakekomi/internal/casefile"
 	"github.com/kakekomi/kakekomi/internal/sheet"
+	"github.com/kakekomi/kakekomi/internal/triage"
 )
 
 // sheetPage is the page of sheet.html: the consultation sheet to print.
@@ -31,7 +32,7 @@ func (h *handler) caseSheet(c *casefile.Case) *sheet.Sheet {
 	if ds, err := h.engine.CaseDesks(c.TypeIDs(), c.Answers, h.now(), "ja"); err == nil {
 		sh.AddDesks(sheet.DesksOf(ds))
 	} else {
-		h.log.Error("desks of a case", "err", err)
+		h.log.Error("desks of a case", "code", triage.ErrorCode(err)) // the error may quote the case's answers
 	}
 	return sh
 }
