@@ -43,7 +43,7 @@ func (h *handler) addEvidence(w http.ResponseWriter, r *http.Request) {
 			tooBig()
 			return
 		}
-		h.renderError(w, r, http.StatusBadRequest)
+		h.renderError(w, r, uploadStatus(err))
 		return
 	}
 	ck, k, err := h.unlock(r)

@@ -101,7 +101,7 @@ func (h *handler) importCase(w http.ResponseWriter, r *http.Request) {
 		h.importFailed(w, r, casefile.ErrTooLarge)
 		return
 	case err != nil:
-		h.renderError(w, r, http.StatusBadRequest)
+		h.renderError(w, r, uploadStatus(err))
 		return
 	}
 	lang := requestLang(r)
