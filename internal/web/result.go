@@ -32,6 +32,8 @@ type resultPage struct {
 	Chats      []lineCard // in an emergency, chat and LINE counselling of its desks
 	Summary    summary
 	Changes    *planChanges // what the last answers changed, when the form was a refinement
+	DeskIDs    string       // the desks and steps shown, comma-separated, for the follow-up form
+	StepIDs    string
 	Answered   []answered
 	CanSave    bool   // whether this server keeps saved cases
 	SaveError  string // what was wrong with the save form, in words
@@ -85,9 +87,11 @@ type plan struct {
 	in   triage.Input
 	typ  *kb.Type
 	text string // as written, to send back in the follow-up form
-	// prev is the answers the page with the follow-up form was made with,
-	// or nil when the form did not come from a result page.
-	prev map[string]string
+	// refine says the form was a result page's follow-up form, which
+	// carries the ids of the desks and steps that page showed, so that the
+	// new page can say what the answers changed.
+	refine               bool
+	prevDesks, prevSteps []string
 }
 
 // readPlan reads the description, the chosen type, the answers and the
@@ -113,9 +117,17 @@ func (h *handler) readPlan(r *http.Request) (plan, error) {
 		p.in.Context.Answers = answers
 	}
 	if r.PostFormValue("refine") != "" {
-		p.prev = formAnswers(r.PostForm, "p.")
+		p.refine = true
+		p.prevDesks = formIDs(r.PostFormValue("pd"))
+		p.prevSteps = formIDs(r.PostFormValue("ps"))
 	}
 	return p, nil
+}
+
+// formIDs reads a comma-separated list of ids, at most maxAnswers*4.
+func formIDs(s string) []string {
+	ids := strings.Split(s, ",")
+	return ids[:min(len(ids), maxAnswers*4)]
 }
 
 // formAnswers reads the answers posted as fields named prefix+question.
@@ -162,46 +174,54 @@ func (h *handler) showPlan(w http.ResponseWriter, r *http.Request, name string) 
 		return
 	}
 	rp := h.resultPage(r, p, res)
-	if p.prev != nil {
-		prevIn := p.in
-		prevIn.Context.Answers = p.prev
-		if before, err := h.engine.Triage(prevIn); err == nil {
-			rp.Changes = changesBetween(before, res, rp.Desks, h.deskCards(before.Desks, rp.Lang))
-		}
+	if p.refine {
+		rp.Changes = h.changesSince(p.prevDesks, p.prevSteps, res, rp.Lang)
 	}
 	h.render(w, r, http.StatusOK, name, rp)
 }
 
-// changesBetween compares the plan before the answers with the plan after.
-func changesBetween(before, after *triage.Result, afterDesks, beforeDesks []deskCard) *planChanges {
+// changesSince compares the plan res with the desks and steps the page
+// before it showed.
+func (h *handler) changesSince(prevDesks, prevSteps []string, res *triage.Result, lang string) *planChanges {
+	desks, steps := deskIDs(res), stepIDs(res)
 	c := &planChanges{}
-	c.DesksAdded = deskNamesMissing(afterDesks, beforeDesks)
-	c.DesksRemoved = deskNamesMissing(beforeDesks, afterDesks)
-	c.StepsAdded = stepsMissing(after.Steps, before.Steps)
-	c.StepsRemoved = stepsMissing(before.Steps, after.Steps)
+	for _, id := range missing(desks, prevDesks) {
+		c.DesksAdded = append(c.DesksAdded, h.kb.Desk(id).Name.In(lang))
+	}
+	for _, id := range missing(prevDesks, desks) {
+		if d := h.kb.Desk(id); d != nil {
+			c.DesksRemoved = append(c.DesksRemoved, d.Name.In(lang))
+		}
+	}
+	c.StepsAdded, c.StepsRemoved = len(missing(steps, prevSteps)), len(missing(prevSteps, steps))
 	return c
 }
 
-// deskNamesMissing is the names of the desks of a that b lacks.
-func deskNamesMissing(a, b []deskCard) []string {
-	var names []string
-	for _, d := range a {
-		if !slices.ContainsFunc(b, func(e deskCard) bool { return e.ID == d.ID }) {
-			names = append(names, d.Name)
+// missing is the ids of a that b lacks.
+func missing(a, b []string) []string {
+	var out []string
+	for _, id := range a {
+		if id != "" && !slices.Contains(b, id) {
+			out = append(out, id)
 		}
 	}
-	return names
+	return out
 }
 
-// stepsMissing counts the steps of a that b lacks.
-func stepsMissing(a, b []triage.Step) int {
-	n := 0
-	for _, s := range a {
-		if !slices.ContainsFunc(b, func(t triage.Step) bool { return t.Text == s.Text }) {
-			n++
-		}
+func deskIDs(res *triage.Result) []string {
+	ids := make([]string, len(res.Desks))
+	for i, d := range res.Desks {
+		ids[i] = d.ID
 	}
-	return n
+	return ids
+}
+
+func stepIDs(res *triage.Result) []string {
+	ids := make([]string, len(res.Steps))
+	for i, s := range res.Steps {
+		ids[i] = s.ID
+	}
+	return ids
 }
 
 // showTypePlan shows the plan of a type chosen from the home page's list.
@@ -260,6 +280,7 @@ func (h *handler) resultPage(r *http.Request, p plan, res *triage.Result) result
 	sort.SliceStable(rp.Questions, func(i, j int) bool { return !rp.Questions[i].Assumed && rp.Questions[j].Assumed })
 	rp.Desks = h.deskCards(res.Desks, rp.Lang)
 	rp.Summary = rp.summary(res)
+	rp.DeskIDs, rp.StepIDs = strings.Join(deskIDs(res), ","), strings.Join(stepIDs(res), ",")
 	if res.Emergency.Active {
 		rp.FirstCall = rp.Summary.Call
 		crisis := h.emergencyDesks(res)

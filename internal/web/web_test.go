@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -297,13 +298,25 @@ func TestFollowUpChangesPlan(t *testing.T) {
 		t.Errorf("the refined plan lacks %q", changed)
 	}
 
-	// The follow-up form says what the answer changed.
-	refined := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {text}, "refine": {"1"}, "a." + q: {opt}}), 200,
+	// The follow-up form carries what its page showed and the new page
+	// says what the answer changed.
+	shown := func(page string) url.Values {
+		v := url.Values{"text": {text}, "refine": {"1"}, "a." + q: {opt}}
+		for _, f := range []string{"pd", "ps"} {
+			m := regexp.MustCompile(`name="` + f + `" value="([^"]*)"`).FindStringSubmatch(page)
+			if m == nil {
+				t.Fatalf("the follow-up form lacks %s", f)
+			}
+			v.Set(f, m[1])
+		}
+		return v
+	}
+	refined := wantPage(t, postForm(t, h, "/triage", shown(before)), 200,
 		"答えに合わせて、案内を変えました")
 	if !strings.Contains(refined, "やることを") && !strings.Contains(refined, "加えた窓口") {
 		t.Error("the notice does not say what changed")
 	}
-	same := wantPage(t, postForm(t, h, "/triage", url.Values{"text": {text}, "refine": {"1"}, "a." + q: {opt}, "p." + q: {opt}}), 200,
+	same := wantPage(t, postForm(t, h, "/triage", shown(after)), 200,
 		"案内は変わりません")
 	if strings.Contains(same, "加えた窓口") {
 		t.Error("the same answers again are reported as a change")
