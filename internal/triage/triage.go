@@ -261,16 +261,22 @@ func (e *Engine) checkAnswers(answers map[string]string) error {
 }
 
 // CaseDesks returns the desks for a saved case: its trouble types and the
-// answers it was saved with, as they are at the moment at.
+// answers it was saved with, as they are at the moment at. The case's text
+// is not read again: its types were found when it was saved.
 func (e *Engine) CaseDesks(types []string, answers map[string]string, at time.Time, lang string) ([]Desk, error) {
-	if len(types) == 0 {
+	var ts []*kb.Type
+	var scores []float64
+	for _, id := range types {
+		t := e.kb.Type(id)
+		if t == nil {
+			return nil, fmt.Errorf("desks of a case: %w: there is no trouble type %q", ErrBadInput, id)
+		}
+		ts, scores = append(ts, t), append(scores, 1)
+	}
+	if len(ts) == 0 {
 		return []Desk{}, nil
 	}
-	r, err := e.Triage(Input{Types: types, At: at, Lang: lang, Context: Context{Answers: answers}})
-	if err != nil {
-		return nil, fmt.Errorf("desks of a case: %w", err)
-	}
-	return r.Desks, nil
+	return e.deskList(ts, scores, answers, false, nil, at, lang), nil
 }
 
 // Triage reads one description.
