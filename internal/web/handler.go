@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kakekomi/kakekomi/internal/desks"
@@ -40,6 +41,9 @@ type handler struct {
 	log     *slog.Logger
 	now     func() time.Time
 	store   *store.Store // nil when saving cases is off
+	// publisherCards memoises a desk's publishers by language and desk id:
+	// they come from the knowledge base alone.
+	publisherCards sync.Map
 	// trusted are the proxies whose X-Forwarded-For names the client.
 	trusted []netip.Prefix
 	// bodyGrace and writeGrace are the floors of a request's read and
@@ -262,9 +266,21 @@ func (h *handler) deskCards(views []desks.View, lang string) []deskCard {
 			}
 			c.LineCards = append(c.LineCards, lc)
 		}
-		c.Publishers = h.publishers(v.Sources, lang)
+		c.Publishers = h.deskPublishers(v, lang)
 		cards[i] = c
 	}
+	return cards
+}
+
+// deskPublishers returns the publishers of desk view v's sources, worked
+// out once a desk and language.
+func (h *handler) deskPublishers(v desks.View, lang string) []publisherCard {
+	key := lang + "/" + v.ID
+	if cards, ok := h.publisherCards.Load(key); ok {
+		return cards.([]publisherCard)
+	}
+	cards := h.publishers(v.Sources, lang)
+	h.publisherCards.Store(key, cards)
 	return cards
 }
 
