@@ -174,14 +174,14 @@ func caseMessage(err error) string {
 	return err.Error()
 }
 
-// importError reports an export that case import refused, in words, with
-// the detail for whoever made the file.
+// importError reports an export that case import refused, in words. The
+// error's detail is not shown: it can name the case's evidence files.
 func importError(err error) error {
 	switch {
 	case errors.Is(err, casefile.ErrTooLarge):
-		return usagef("case import: ファイルが大きすぎるか、開くと大きくなりすぎるため、読み込めません。読み込めるのは、証拠のファイルが合わせて%dMBまでの相談メモです（詳しく: %v）。", casefile.MaxCaseBytes>>20, err)
+		return usagef("case import: ファイルが大きすぎるか、開くと大きくなりすぎるため、読み込めません。読み込めるのは、証拠のファイルが合わせて%dMBまでの相談メモです。", casefile.MaxCaseBytes>>20)
 	case errors.Is(err, casefile.ErrInvalid):
-		return usagef("case import: このファイルは読み込めません。kakekomi で書き出したZIPファイルを、そのまま指定してください（詳しく: %v）。", err)
+		return usagef("case import: このファイルは読み込めません。kakekomi で書き出したZIPファイルを、そのまま指定してください。")
 	}
 	return caseError("import", err)
 }
@@ -215,7 +215,6 @@ func runCase(ctx context.Context, args []string, env Env) error {
 	return fn(ctx, newCaseFlags(cmd, env), rest, env)
 }
 
-// deskNames returns the knowledge base's lookup from a desk id to its name.
 // sheetOf builds the consultation sheet of c at now, with the desks of
 // its troubles and their numbers.
 func sheetOf(c *casefile.Case, now time.Time) (*sheet.Sheet, error) {
@@ -776,7 +775,7 @@ func caseExport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 		return err
 	}
 	if len(cf.positional) != 1 {
-		return usagef("case export: give the file to write, e.g. case.zip")
+		return usagef("case export: 書き出すファイルの名前を1つ指定してください（例 case.zip）。")
 	}
 	out := cf.positional[0]
 	s, err := cf.open(ctx, env)
@@ -791,7 +790,8 @@ func caseExport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 	// Written entry by entry, a part of an evidence file at a time.
 	err = writeFileAtomic(out, func(w io.Writer) error { return casefile.WriteBundle(w, b, env.Now()) })
 	if err != nil {
-		return fmt.Errorf("case export: %w", err)
+		// The error can name an evidence file; the path is the person's own.
+		return fmt.Errorf("case export: 書き出せませんでした。書き込める場所と空き容量を確かめてください: %w", withoutPath(err))
 	}
 	fmt.Fprintf(env.Stdout, "%s に書き出しました。\n！ このファイルは暗号化されていません。人に見られない所に置き、要らなくなったら消してください。\n", out)
 	return nil
@@ -802,7 +802,7 @@ func caseImport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 		return err
 	}
 	if len(cf.positional) != 1 {
-		return usagef("case import: give the exported ZIP file")
+		return usagef("case import: 書き出したZIPファイルを1つ指定してください。")
 	}
 	ttl, err := cf.ttl()
 	if err != nil {
@@ -812,14 +812,14 @@ func caseImport(ctx context.Context, cf *caseFlags, args []string, env Env) erro
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(cf.positional[0])
+	f, err := openInput("case import: ", cf.positional[0])
 	if err != nil {
-		return usagef("case import: %v", err)
+		return err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("case import: %w", err)
+		return fmt.Errorf("case import: ファイルを調べられませんでした: %w", withoutPath(err))
 	}
 	if fi.Size() > casefile.MaxExportBytes {
 		return importError(fmt.Errorf("%w: %d bytes", casefile.ErrTooLarge, fi.Size()))
