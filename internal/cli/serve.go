@@ -41,10 +41,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return usagef("serve: 引数は要りません。待ち受けるアドレスは --addr で指定してください。")
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
-		return usagef("serve: --tls-cert and --tls-key go together")
+		return usagef("serve: --tls-cert と --tls-key は両方指定してください。")
 	}
 	if *maxInFlight < 0 || *maxConns < 0 {
-		return usagef("serve: --max-inflight and --max-conns must be positive")
+		return usagef("serve: --max-inflight と --max-conns は 0 以上にしてください（0 は既定値）。")
 	}
 	if *rateLimit <= 0 {
 		return usagef("serve: --rate-limit は 0 より大きくしてください。")
