@@ -301,16 +301,21 @@ func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expir
 		}
 		p.Types = append(p.Types, label)
 	}
-	for i, e := range c.Timeline {
+	// The timeline shows in time order; each row keeps its place in the
+	// stored list, which its ref names.
+	order := make([]int, len(c.Timeline))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return c.Timeline[a].At.Compare(c.Timeline[b].At) })
+	for _, i := range order {
+		e := c.Timeline[i]
 		v := url.Values{"date": {dateValue(e.At)}, "what": {e.What}}
 		if clock := e.At.In(hours.Tokyo).Format("15:04"); clock != "00:00" {
 			v.Set("time", clock)
 		}
 		p.Timeline = append(p.Timeline, eventRow{row: row{entryRef(i, e), v}, When: momentText(e.At, lang), What: e.What})
 	}
-	slices.SortStableFunc(p.Timeline, func(a, b eventRow) int {
-		return c.Timeline[refPlace(a.Ref)].At.Compare(c.Timeline[refPlace(b.Ref)].At)
-	})
 	for i, pt := range c.Parties {
 		v := url.Values{"name": {pt.Name}, "url": {pt.URL}, "account": {pt.Account}, "phone": {pt.Phone}, "email": {pt.Email}, "address": {pt.Address}, "sns": {strings.Join(pt.SNS, " ")}}
 		p.Parties = append(p.Parties, partyRow{row: row{entryRef(i, pt), v}, Party: pt})
@@ -361,13 +366,6 @@ func (h *handler) casePage(r *http.Request, ck caseKeys, c *casefile.Case, expir
 
 // dateValue is a date as a date field holds it.
 func dateValue(t time.Time) string { return t.In(hours.Tokyo).Format(time.DateOnly) }
-
-// refPlace is the place in its list of the entry ref names.
-func refPlace(ref string) int {
-	n, _, _ := strings.Cut(ref, ":")
-	i, _ := strconv.Atoi(n)
-	return i
-}
 
 // enteredKinds lists the kinds of data a person may have typed in, in a
 // stable order.

@@ -28,7 +28,6 @@ type resultPage struct {
 	Groups     []stepGroup
 	Questions  []questionField
 	Desks      []deskCard
-	FirstCall  *deskCard  // in an emergency, the first desk with a phone
 	Chats      []lineCard // in an emergency, chat and LINE counselling of its desks
 	Summary    summary
 	Changes    *planChanges // what the last answers changed, when the form was a refinement
@@ -282,7 +281,6 @@ func (h *handler) resultPage(r *http.Request, p plan, res *triage.Result) result
 	rp.Summary = rp.summary(res)
 	rp.DeskIDs, rp.StepIDs = strings.Join(deskIDs(res), ","), strings.Join(stepIDs(res), ",")
 	if res.Emergency.Active {
-		rp.FirstCall = rp.Summary.Call
 		crisis := h.emergencyDesks(res)
 		for _, d := range rp.Desks {
 			if !slices.Contains(crisis, d.ID) {
