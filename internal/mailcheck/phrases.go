@@ -60,6 +60,19 @@ func (c *Checker) match(g *phraseGroup, h *phrase.Hits, text string) []string {
 		}
 		return false
 	}
+	// Byte offsets of the folded text's runes, made once when a denial is
+	// first looked for, so that a text repeating a denied phrase costs
+	// linear time, not a walk from its start for every hit.
+	var offsets []int
+	byteOffset := func(rs []rune, i int) int {
+		if offsets == nil {
+			offsets = make([]int, len(rs)+1)
+			for k, r := range rs {
+				offsets[k+1] = offsets[k] + utf8.RuneLen(r)
+			}
+		}
+		return offsets[i]
+	}
 	find := func(list []int) bool {
 		ok := false
 		for _, id := range list {
@@ -89,15 +102,6 @@ func (c *Checker) match(g *phraseGroup, h *phrase.Hits, text string) []string {
 		}
 	}
 	return found
-}
-
-// byteOffset is where rune i of rs starts in string(rs).
-func byteOffset(rs []rune, i int) int {
-	n := 0
-	for _, r := range rs[:i] {
-		n += utf8.RuneLen(r)
-	}
-	return n
 }
 
 func foldAll(ps []string) []string {
